@@ -1,0 +1,225 @@
+import * as tf from '@tensorflow/tfjs';
+import { cpus } from 'node:os';
+import { adapterLabel, type GpuAdapterInfo } from './webgpu/adapter';
+
+/** Where a run may put its tensors. `auto` picks the fastest one that starts. */
+export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+
+/**
+ * Every value `initBackend` and `ZOO_BACKEND` accept, roughly in the order `auto` tries the concrete
+ * ones (auto tries native TensorFlow with CUDA, then WebGPU, then native TensorFlow on the CPU).
+ */
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+
+/** A faster backend that was passed over, and why, in one human line. */
+export interface BackendFallback {
+  /** e.g. `tensorflow-gpu` (@tensorflow/tfjs-node-gpu), `webgpu`, `tensorflow` (@tensorflow/tfjs-node), `wasm`. */
+  name: string;
+  reason: string;
+}
+
+/** What `initBackend` settled on. */
+export interface BackendInfo {
+  /** The TF.js backend name now active: `tensorflow`, `webgpu`, `wasm` or `cpu`. */
+  name: string;
+  /** `gpu` only when the kernels run on a GPU (not for WebGPU on a software rasteriser). */
+  device: 'gpu' | 'cpu';
+  /** Threads the backend computes with (for a GPU backend, the host's threads). */
+  threads: number;
+  /** The WebGPU adapter, when `name` is `webgpu`: which GPU (or software rasteriser) a run uses. */
+  adapter?: GpuAdapterInfo;
+  /** Faster candidates that were skipped, in the order they were tried. */
+  fallbacks: BackendFallback[];
+}
+
+export interface InitBackendOptions {
+  /**
+   * Which backend to use. Default: the `ZOO_BACKEND` environment variable, else `auto`, which tries
+   * @tensorflow/tfjs-node-gpu (with a CUDA device), WebGPU on a hardware adapter, @tensorflow/tfjs-node,
+   * wasm, then cpu. `webgpu` accepts any adapter, a software rasteriser such as lavapipe included.
+   */
+  backend?: BackendChoice;
+}
+
+/** The backend that was asked for cannot start here; the message says why. */
+export class BackendUnavailableError extends Error {
+  override name = 'BackendUnavailableError';
+  constructor(
+    message: string,
+    /** Every candidate tried for this request, and why each failed. */
+    readonly attempts: BackendFallback[],
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown by a candidate that cannot start; `message` is the one-line human reason. */
+class Skip extends Error {}
+
+interface Candidate {
+  name: string;
+  start(): Promise<Omit<BackendInfo, 'fallbacks'>>;
+}
+
+/**
+ * Loads an optional package. Failure to find or to load its native part becomes a one-line reason,
+ * because a stack trace from inside node-pre-gyp tells a user nothing about what to do.
+ */
+async function loadOptional(pkg: string): Promise<void> {
+  // tfjs-node and tfjs-node-gpu register their kernels before they load the native binding, so after
+  // a failed tfjs-node-gpu, loading tfjs-node re-registers ~150 kernels, each with a warning that
+  // says nothing useful to the user: the outcome is reported as a fallback reason instead.
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && /^The kernel '.+' for backend 'tensorflow' is already registered/.test(args[0])) return;
+    warn(...args);
+  };
+  try {
+    await import(pkg);
+  } catch (err) {
+    const error = err as NodeJS.ErrnoException;
+    const message = String(error?.message ?? err);
+    if ((error?.code === 'MODULE_NOT_FOUND' || error?.code === 'ERR_MODULE_NOT_FOUND') && message.includes(pkg)) {
+      throw new Skip(`${pkg} is not installed`);
+    }
+    if (/tfjs_binding\.node|native addon/i.test(message)) {
+      throw new Skip(`${pkg} is installed but its native binary is missing (the libtensorflow download failed at install time)`);
+    }
+    if (/libcud|libcublas|libcudnn|cuda/i.test(message)) {
+      throw new Skip(`${pkg} cannot load CUDA libraries: ${firstLine(message)}`);
+    }
+    throw new Skip(`${pkg} failed to load: ${firstLine(message)}`);
+  } finally {
+    console.warn = warn;
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0].trim();
+}
+
+async function activate(name: string): Promise<void> {
+  let ok = false;
+  try {
+    ok = await tf.setBackend(name);
+  } catch (err) {
+    throw new Skip(`backend '${name}' failed to initialise: ${firstLine(String((err as Error)?.message ?? err))}`);
+  }
+  if (!ok) throw new Skip(`backend '${name}' failed to initialise`);
+  await tf.ready();
+}
+
+function tensorflowUsesGpu(): boolean {
+  const backend = tf.backend() as unknown as { isUsingGpuDevice?: boolean };
+  return backend.isUsingGpuDevice === true;
+}
+
+const tensorflowGpu: Candidate = {
+  name: 'tensorflow-gpu',
+  async start() {
+    await loadOptional('@tensorflow/tfjs-node-gpu');
+    await activate('tensorflow');
+    if (!tensorflowUsesGpu()) throw new Skip('@tensorflow/tfjs-node-gpu loaded, but TensorFlow sees no CUDA device');
+    return { name: 'tensorflow', device: 'gpu', threads: cpus().length };
+  },
+};
+
+const tensorflowCpu: Candidate = {
+  name: 'tensorflow',
+  async start() {
+    // tfjs-node-gpu registers the same 'tensorflow' backend; if it loaded (without a GPU), it serves as
+    // the native CPU backend and loading tfjs-node beside it would register the kernels twice.
+    if (tf.findBackendFactory('tensorflow') == null) await loadOptional('@tensorflow/tfjs-node');
+    await activate('tensorflow');
+    return { name: 'tensorflow', device: tensorflowUsesGpu() ? 'gpu' : 'cpu', threads: cpus().length };
+  },
+};
+
+function webgpu(hardwareOnly: boolean): Candidate {
+  return {
+    name: 'webgpu',
+    async start() {
+      const { startWebGpu, WebGpuUnavailable } = await import('./webgpu');
+      try {
+        const adapter = await startWebGpu({ hardwareOnly });
+        return { name: 'webgpu', device: adapter.software ? 'cpu' : 'gpu', threads: cpus().length, adapter };
+      } catch (err) {
+        if (err instanceof WebGpuUnavailable) throw new Skip(err.message);
+        throw err;
+      }
+    },
+  };
+}
+
+const wasm: Candidate = {
+  name: 'wasm',
+  async start() {
+    const { startWasm } = await import('./wasm-start');
+    const threads = await startWasm().catch((err: unknown) => {
+      throw new Skip(`wasm failed to start: ${firstLine(String((err as Error)?.message ?? err))}`);
+    });
+    return { name: 'wasm', device: 'cpu', threads };
+  },
+};
+
+const cpu: Candidate = {
+  name: 'cpu',
+  async start() {
+    await activate('cpu');
+    return { name: 'cpu', device: 'cpu', threads: 1 };
+  },
+};
+
+const CANDIDATES: Record<Exclude<BackendChoice, 'auto'>, Candidate[]> = {
+  tensorflow: [tensorflowGpu, tensorflowCpu],
+  webgpu: [webgpu(false)],
+  wasm: [wasm],
+  cpu: [cpu],
+};
+
+// A software WebGPU adapter (lavapipe) is slower than wasm, so auto takes WebGPU only on hardware.
+const AUTO_ORDER: Candidate[] = [tensorflowGpu, webgpu(true), tensorflowCpu, wasm, cpu];
+
+function resolveChoice(options: InitBackendOptions): BackendChoice {
+  const fromEnv = process.env.ZOO_BACKEND?.trim();
+  const requested = options.backend ?? (fromEnv ? fromEnv : 'auto');
+  if (!BACKEND_CHOICES.includes(requested as BackendChoice)) {
+    const source = options.backend !== undefined ? 'backend option' : 'ZOO_BACKEND';
+    throw new RangeError(`${source}: unknown backend '${requested}'; expected one of ${BACKEND_CHOICES.join(', ')}`);
+  }
+  return requested as BackendChoice;
+}
+
+/**
+ * Makes the fastest TF.js backend that works here the active one and says what it chose.
+ *
+ * With `auto`, a skipped candidate is reported in `fallbacks` with a one-line reason; asking for a
+ * specific backend that cannot start throws a `BackendUnavailableError` naming why.
+ */
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+  const choice = resolveChoice(options);
+  const candidates = choice === 'auto' ? AUTO_ORDER : CANDIDATES[choice];
+  const fallbacks: BackendFallback[] = [];
+  for (const candidate of candidates) {
+    try {
+      const info = await candidate.start();
+      return { ...info, fallbacks };
+    } catch (err) {
+      if (!(err instanceof Skip)) throw err;
+      fallbacks.push({ name: candidate.name, reason: err.message });
+    }
+  }
+  const why = fallbacks.map((f) => `${f.name}: ${f.reason}`).join('; ');
+  throw new BackendUnavailableError(`backend '${choice}' cannot start here (${why})`, fallbacks);
+}
+
+/** One line for a run's log: what computes, on what, and why faster backends were skipped. */
+export function describeBackend(info: BackendInfo): string {
+  const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+  const where = info.adapter ? adapterLabel(info.adapter) : threads;
+  let line = `backend: ${info.name} on ${info.device.toUpperCase()} (${where})`;
+  if (info.fallbacks.length > 0) {
+    line += `; skipped ${info.fallbacks.map((f) => `${f.name} (${f.reason})`).join(', ')}`;
+  }
+  return line;
+}

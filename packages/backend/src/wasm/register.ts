@@ -1,0 +1,86 @@
+import '@tensorflow/tfjs-backend-wasm';
+import { BatchMatMul, Conv2DBackpropInput, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
+import { batchMatMulConfig } from './batch-mat-mul';
+import { CHUNK_ELEMENTS, conv2dBackpropFilterConfig, FILTER_GRADIENT_ALGORITHMS, type FilterGradientAlgorithm } from './conv2d-backprop-filter';
+import { conv2dBackpropInputConfig, type InputGradientAlgorithm } from './conv2d-backprop-input';
+import { WASM } from './kernel-scope';
+
+/** Choices for {@link registerWasmTrainingKernels}; every field is optional. */
+export interface WasmTrainingKernelOptions {
+  /**
+   * How `Conv2DBackpropFilter` (missing from wasm) is computed. Default `dilated`: it measured
+   * fastest on every AlexNet and LeNet layer (docs/performance.md).
+   */
+  filterGradient?: FilterGradientAlgorithm;
+  /**
+   * How `Conv2DBackpropInput` is computed. Default `auto`: the flipped-filter forward convolution at
+   * stride 1, wasm's own kernel elsewhere.
+   */
+  inputGradient?: InputGradientAlgorithm;
+  /**
+   * Whether `BatchMatMul` with a transposed operand (a dense layer's gradients) is rearranged to run
+   * on XNNPACK instead of wasm's scalar loop. Default `true`.
+   */
+  fastTransposedMatMul?: boolean;
+  /**
+   * The most float32 elements one batch chunk of the filter gradient may hold in an intermediate;
+   * larger batches are split and the parts summed, bounding the wasm heap. Default 2^24 (64 MiB).
+   */
+  maxChunkElements?: number;
+}
+
+// Kept on globalThis under a registry symbol so that two copies of this module in one process (the
+// ESM and the CJS build, say) both wrap wasm's true kernels rather than each other's wrappers.
+const ORIGINALS = Symbol.for('@zoo/backend:wasm-original-kernels');
+type Originals = Map<string, KernelConfig>;
+
+function originals(): Originals {
+  const holder = globalThis as typeof globalThis & { [ORIGINALS]?: Originals };
+  holder[ORIGINALS] ??= new Map();
+  return holder[ORIGINALS];
+}
+
+/** wasm's own kernel `name`, as it was before anything here replaced it. */
+export function nativeWasmKernel(name: string): KernelConfig {
+  const store = originals();
+  let config = store.get(name);
+  if (config === undefined) {
+    config = getKernel(name, WASM);
+    if (config === undefined) {
+      throw new Error(`The wasm backend has no '${name}' kernel to build on; is @tensorflow/tfjs-backend-wasm 4.x loaded?`);
+    }
+    store.set(name, config);
+  }
+  return config;
+}
+
+function replace(config: KernelConfig): void {
+  if (getKernel(config.kernelName, WASM) !== undefined) unregisterKernel(config.kernelName, WASM);
+  registerKernel(config);
+}
+
+/**
+ * Registers the kernels that let the TF.js wasm backend train CNNs, and faster versions of the
+ * gradient kernels it has: `Conv2DBackpropFilter` (which wasm lacks, tensorflow/tfjs#8474),
+ * `Conv2DBackpropInput` and `BatchMatMul`. Idempotent: a second call replaces the first's kernels
+ * with ones built from the new options. Works before or after `tf.setBackend('wasm')`.
+ * @param options algorithm choices; the defaults are the fastest measured.
+ * @throws when an option names an unknown algorithm.
+ */
+export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions = {}): void {
+  const { filterGradient = 'dilated', inputGradient = 'auto', fastTransposedMatMul = true, maxChunkElements = CHUNK_ELEMENTS } = options;
+  if (!FILTER_GRADIENT_ALGORITHMS.includes(filterGradient)) {
+    throw new Error(`Unknown filterGradient '${String(filterGradient)}'; valid: ${FILTER_GRADIENT_ALGORITHMS.join(', ')}`);
+  }
+  if (!(Number.isInteger(maxChunkElements) && maxChunkElements > 0)) {
+    throw new Error(`maxChunkElements must be a positive integer; got ${String(maxChunkElements)}`);
+  }
+  const nativeInput = nativeWasmKernel(Conv2DBackpropInput);
+  const nativeMatMul = nativeWasmKernel(BatchMatMul);
+  const configs = [
+    conv2dBackpropFilterConfig(filterGradient, maxChunkElements),
+    conv2dBackpropInputConfig(inputGradient, nativeInput),
+    fastTransposedMatMul ? batchMatMulConfig(nativeMatMul) : nativeMatMul,
+  ];
+  for (const config of configs) replace(config);
+}

@@ -1,0 +1,118 @@
+import { join, dirname } from 'node:path';
+import type { RawAdapterInfo } from './adapter';
+
+/** The part of a `GPUAdapter` this package uses. */
+export interface GpuAdapterLike {
+  readonly info?: RawAdapterInfo;
+  readonly features: { has(name: string): boolean };
+  readonly limits: Record<string, number>;
+  requestDevice(descriptor?: {
+    requiredFeatures?: string[];
+    requiredLimits?: Record<string, number>;
+  }): Promise<unknown>;
+}
+
+/** The part of `navigator.gpu` this package uses. */
+export interface GpuLike {
+  requestAdapter(options?: { powerPreference?: 'high-performance' | 'low-power' }): Promise<GpuAdapterLike | null>;
+}
+
+interface WebgpuModule {
+  create(options: string[]): GpuLike;
+  globals: object;
+}
+
+interface NavigatorWithGpu {
+  gpu?: GpuLike;
+}
+
+/** Thrown when WebGPU cannot start here; `message` is the one-line reason a run prints. */
+export class WebGpuUnavailable extends Error {
+  override name = 'WebGpuUnavailable';
+}
+
+// Dawn's instance, and every device it made, lives only as long as something references the object
+// `create` returned; navigator.gpu does, and so does this, so that a caller replacing navigator
+// cannot pull the GPU out from under live tensors.
+let dawn: GpuLike | undefined;
+
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0].trim();
+}
+
+function messageOf(err: unknown): string {
+  return String((err as Error)?.message ?? err);
+}
+
+function isNotFound(err: unknown, pkg: string): boolean {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') && messageOf(err).includes(`'${pkg}'`);
+}
+
+/** A CommonJS loader refusing `webgpu`'s ES-module entry: Jest, or Node before 20.19. */
+function isEsmRefusal(err: unknown): boolean {
+  const error = err as NodeJS.ErrnoException;
+  return error?.code === 'ERR_REQUIRE_ESM' || (error?.name === 'SyntaxError' && /import statement|import\.meta|export/.test(messageOf(err)));
+}
+
+/**
+ * Loads the `webgpu` package (Dawn's Node binding). Its entry point is an ES module that only picks
+ * the platform's `dawn.node`; where the loader cannot run ES modules, that addon is loaded directly.
+ */
+async function importWebgpu(): Promise<WebgpuModule> {
+  try {
+    return (await import('webgpu')) as unknown as WebgpuModule;
+  } catch (err) {
+    if (isNotFound(err, 'webgpu')) throw new WebGpuUnavailable('the webgpu package (Dawn for Node) is not installed');
+    if (!isEsmRefusal(err)) throw new WebGpuUnavailable(`webgpu failed to load: ${firstLine(messageOf(err))}`);
+  }
+  // Only CommonJS loaders reach this point, so `require` is theirs (and Jest's, under Jest).
+  try {
+    const root = dirname(require.resolve('webgpu/package.json'));
+    const platform = process.platform === 'darwin' ? 'darwin-universal' : `${process.platform}-${process.arch}`;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a native addon has no ES-module form
+    return require(join(root, 'dist', platform, 'dawn.node')) as WebgpuModule;
+  } catch (err) {
+    throw new WebGpuUnavailable(`webgpu's Dawn binary failed to load: ${firstLine(messageOf(err))}`);
+  }
+}
+
+function globalNavigator(): NavigatorWithGpu | undefined {
+  return (globalThis as { navigator?: NavigatorWithGpu }).navigator;
+}
+
+/**
+ * The `navigator.gpu` TF.js's WebGPU backend will use: the platform's own where it has one (a browser,
+ * Deno, Electron, or an earlier call), otherwise a Dawn instance from the `webgpu` package, installed
+ * as `navigator.gpu` with the `GPUBufferUsage`-style globals the backend's code refers to.
+ */
+export async function provideNavigatorGpu(): Promise<GpuLike> {
+  const existing = globalNavigator()?.gpu;
+  if (existing) return existing;
+  const webgpu = await importWebgpu();
+  let gpu: GpuLike;
+  try {
+    gpu = webgpu.create([]);
+  } catch (err) {
+    throw new WebGpuUnavailable(`Dawn failed to start: ${firstLine(messageOf(err))}`);
+  }
+  Object.assign(globalThis, webgpu.globals);
+  // Node 20 has no navigator at all; Node 21+ has one without `gpu`.
+  if (globalNavigator() === undefined) {
+    Object.defineProperty(globalThis, 'navigator', { value: {}, writable: true, configurable: true, enumerable: true });
+  }
+  Object.defineProperty(globalNavigator(), 'gpu', { value: gpu, writable: true, configurable: true, enumerable: true });
+  dawn = gpu;
+  return gpu;
+}
+
+/**
+ * Drops the Dawn instance this package created, if nothing computes on it: used when WebGPU was only
+ * probed (auto found a software adapter, or none), so the process does not keep a GPU instance it
+ * will not use. A no-op for a platform-provided `navigator.gpu`.
+ */
+export function releaseNavigatorGpu(): void {
+  const nav = globalNavigator();
+  if (dawn !== undefined && nav?.gpu === dawn) delete nav.gpu;
+  dawn = undefined;
+}

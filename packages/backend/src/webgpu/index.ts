@@ -1,0 +1,3 @@
+export { adapterLabel, describeAdapterInfo, type GpuAdapterInfo, type RawAdapterInfo } from './adapter';
+export { provideNavigatorGpu, releaseNavigatorGpu, WebGpuUnavailable } from './dawn';
+export { startWebGpu, type StartWebGpuOptions } from './start';
