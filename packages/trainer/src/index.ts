@@ -1,0 +1,53 @@
+export { train, type TrainOptions } from './train';
+export { evaluate, type EvaluateOptions, type EvaluationResult } from './evaluate';
+export type {
+  BatchBeginLogs,
+  BatchEndLogs,
+  EpochBeginLogs,
+  EpochRecord,
+  PartialEpoch,
+  ResolvedTrainConfig,
+  RunPosition,
+  TrainBeginLogs,
+  TrainCallbacks,
+  TrainResult,
+} from './types';
+export { type BatchDataset, type DatasetSource, type TrainingBatch } from './data';
+export {
+  AdamOptimizer,
+  createOptimizer,
+  MomentumOptimizer,
+  type OptimizerName,
+  type OptimizerOptions,
+  type ResolvedOptimizerConfig,
+  resolveOptimizerOptions,
+  SgdOptimizer,
+  TrainerOptimizer,
+} from './optimizers';
+export {
+  cosineDecay,
+  type CosineDecayOptions,
+  describeLr,
+  type LrSchedule,
+  type LrScheduleDescription,
+  piecewiseConstant,
+  type PiecewiseConstantOptions,
+} from './schedules';
+export { classifierHead, type ClassifierHead, type LossFrom, type LossSource, PROBABILITY_EPSILON } from './loss';
+export {
+  architectureFingerprint,
+  type ArchitectureFingerprint,
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_FORMAT_VERSION,
+  type CheckpointInfo,
+  type CheckpointManifest,
+  type CheckpointState,
+  latestCheckpoint,
+  type LayerFingerprint,
+  loadCheckpoint,
+  type LoadedCheckpoint,
+  type TensorEntry,
+  type FileEntry,
+} from './checkpoint';
+export { CheckpointError, NonFiniteLossError, TrainingAbortedError, type TrainingPosition } from './errors';
+export { STEP_RNG_ALGORITHM, stepSeed, withSeededMathRandom } from './seeded-random';
