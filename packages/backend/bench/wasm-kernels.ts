@@ -6,12 +6,16 @@
  *   pnpm exec esbuild bench/wasm-kernels.ts --bundle --platform=node --packages=external \
  *     --outfile=node_modules/.cache/bench/wasm-kernels.cjs && node node_modules/.cache/bench/wasm-kernels.cjs [section...]
  * Sections: conv (per-layer convolution gradients), dense (matrix products), other (pooling, LRN),
- * step (whole training steps), threads (see docs/performance.md). Default: conv dense other step.
- * Environment: BENCH_REPS (timed repetitions, default 3), ALEXNET_BATCH (default 16).
+ * step (whole training steps), threads (an AlexNet step on 1 and 2 wasm threads, each in a child
+ * process). Default: conv dense other step.
+ * Environment: BENCH_REPS (timed repetitions, default 3), ALEXNET_BATCH (default 16),
+ * BENCH_THREADS (start wasm on this many threads; set by the threads section for its children).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels, type WasmTrainingKernelOptions } from '../src/wasm';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { registerWasmTrainingKernels, setWasmBackendWithThreads, type WasmTrainingKernelOptions } from '../src/wasm';
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const ALEXNET_BATCH = Number(process.env.ALEXNET_BATCH ?? 16);
@@ -99,7 +103,7 @@ function benchConv(): void {
     const y = tf.conv2d(x, w, l.stride, pad);
     const dy = tf.randomNormal(y.shape);
     console.log(`${l.name}: x ${x.shape.join('x')}, w ${w.shape.join('x')}, dy ${dy.shape.join('x')}`);
-    const attrs = { strides: l.stride, pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
+    const attrs = { strides: l.stride, pad, dataFormat: 'NHWC' };
     const forward = time(() => tf.conv2d(x, w, l.stride, pad));
     show('forward Conv2D', forward);
     const input = (options: WasmTrainingKernelOptions): Timing => {
@@ -153,16 +157,20 @@ function benchDense(): void {
 function benchOther(): void {
   console.log(`\n## Other gradient kernels at AlexNet's conv1 output (wasm)`);
   const a = tf.randomNormal<tf.Rank.R4>([ALEXNET_BATCH, 54, 54, 96]);
-  const pool = (v: tf.Tensor4D): tf.Tensor4D => tf.maxPool(v, 3, 2, 'valid');
+  const pool = (v: tf.Tensor): tf.Tensor => tf.maxPool(v as tf.Tensor4D, 3, 2, 'valid');
   show('maxPool 3/2 forward', time(() => pool(a)));
-  show('maxPool 3/2 forward+grad', time(() => tf.grad(pool)(a)));
-  const avg = (v: tf.Tensor4D): tf.Tensor4D => tf.avgPool(v, 3, 2, 'valid');
+  for (const exactMaxPoolGrad of [false, true]) {
+    registerWasmTrainingKernels({ exactMaxPoolGrad });
+    show(`maxPool 3/2 forward+grad, ${exactMaxPoolGrad ? 'exact (JS)' : 'wasm native'}`, time(() => tf.grad(pool)(a)));
+  }
+  registerWasmTrainingKernels();
+  const avg = (v: tf.Tensor): tf.Tensor => tf.avgPool(v as tf.Tensor4D, 3, 2, 'valid');
   show('avgPool 3/2 forward+grad', time(() => tf.grad(avg)(a)));
-  const lrn = (v: tf.Tensor4D): tf.Tensor4D => tf.localResponseNormalization(v, 2, 2, 1e-4, 0.75);
+  const lrn = (v: tf.Tensor): tf.Tensor => tf.localResponseNormalization(v as tf.Tensor4D, 2, 2, 1e-4, 0.75);
   show('LRN forward', time(() => lrn(a)));
   show('LRN forward+grad', time(() => tf.grad(lrn)(a)));
-  show('relu forward+grad', time(() => tf.grad((v: tf.Tensor4D) => tf.relu(v))(a)));
-  show('sigmoid forward+grad', time(() => tf.grad((v: tf.Tensor4D) => tf.sigmoid(v))(a)));
+  show('relu forward+grad', time(() => tf.grad((v: tf.Tensor) => tf.relu(v))(a)));
+  show('sigmoid forward+grad', time(() => tf.grad((v: tf.Tensor) => tf.sigmoid(v))(a)));
   a.dispose();
 }
 
@@ -224,14 +232,25 @@ async function benchStep(
   const forward = time(() => model.apply(x, { training: true }) as tf.Tensor);
   show('forward pass alone (training mode)', forward);
   registerWasmTrainingKernels();
-  const profile = await tf.profile(() => {
-    step().dispose();
-  });
+  // tf.profile times kernels with the platform clock; a CPU clock keeps other processes out of it.
+  const platform = tf.env().platform;
+  const wallClock = platform.now;
+  platform.now = cpuMs;
+  const profile = await tf
+    .profile(() => {
+      step().dispose();
+    })
+    .finally(() => {
+      platform.now = wallClock;
+    });
   const byKernel = new Map<string, number>();
-  for (const k of profile.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + k.kernelTimeMs);
+  for (const k of profile.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + ms);
+  }
   const total = [...byKernel.values()].reduce((a, b) => a + b, 0);
-  const top = [...byKernel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8);
-  console.log(`  tf.profile of one step with the defaults (kernel wall ms, share of ${total.toFixed(0)} ms):`);
+  const top = [...byKernel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10);
+  console.log(`  tf.profile of one step with the defaults (kernel cpu ms, share of ${total.toFixed(0)} ms):`);
   console.log('   ' + top.map(([k, ms]) => `${k} ${ms.toFixed(0)} (${((100 * ms) / total).toFixed(0)}%)`).join(' · '));
   tf.dispose([x, y]);
   model.dispose();
@@ -241,7 +260,10 @@ async function benchStep(
 async function benchSteps(): Promise<void> {
   console.log(`\n## Training steps (wasm)`);
   const configs: [string, WasmTrainingKernelOptions][] = [
-    ['before: dW dilated, wasm dx and matMul', { filterGradient: 'dilated', inputGradient: 'native', fastTransposedMatMul: false }],
+    [
+      'before: dW dilated, rest wasm native',
+      { filterGradient: 'dilated', inputGradient: 'native', fastTransposedMatMul: false, exactMaxPoolGrad: false },
+    ],
     ['after, dW im2col', { filterGradient: 'im2col' }],
     ['after: defaults', {}],
   ];
@@ -250,16 +272,82 @@ async function benchSteps(): Promise<void> {
   registerWasmTrainingKernels();
 }
 
+/** CPU milliseconds each thread of this process has used so far, by thread id (Linux only). */
+function threadCpuMs(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime, in clock ticks of 10 ms.
+      out.set(tid, (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // The thread ended between listing and reading.
+    }
+  }
+  return out;
+}
+
+/** One AlexNet step on this process's wasm threads: wall time, and CPU time per busy thread. */
+function benchThreadStep(): void {
+  const model = alexnet();
+  const x = tf.randomNormal([ALEXNET_BATCH, 224, 224, 1]);
+  const y = tf.oneHot(tf.randomUniform([ALEXNET_BATCH], 0, 10, 'int32') as tf.Tensor1D, 10);
+  const optimizer = tf.train.sgd(0.01);
+  const step = (): void => {
+    const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor), true);
+    cost?.dataSync();
+    cost?.dispose();
+  };
+  step();
+  const before = threadCpuMs();
+  const walls: number[] = [];
+  for (let i = 0; i < REPS; i++) {
+    const start = performance.now();
+    step();
+    walls.push(performance.now() - start);
+  }
+  const after = threadCpuMs();
+  const busy = [...after.entries()]
+    .map(([tid, ms]) => ms - (before.get(tid) ?? 0))
+    .filter((ms) => ms > 20 * REPS)
+    .sort((a, b) => b - a)
+    .map((ms) => (ms / REPS).toFixed(0));
+  walls.sort((a, b) => a - b);
+  console.log(`  wall ${middle(walls).toFixed(0)} ms (min ${walls[0].toFixed(0)}); cpu per step of each busy thread: ${busy.join(' + ')} ms`);
+}
+
+function benchThreads(script: string): void {
+  console.log(`\n## wasm threads: AlexNet step, batch ${ALEXNET_BATCH}, each count in a fresh process, alternating`);
+  for (const round of [1, 2]) {
+    for (const threads of [1, 2]) {
+      process.stdout.write(`round ${round}, ${threads} thread(s):`);
+      const child = spawnSync(process.execPath, [script, 'thread-step'], {
+        env: { ...process.env, BENCH_THREADS: String(threads) },
+        encoding: 'utf8',
+      });
+      const lines = `${child.stdout}${child.stderr}`.split('\n').filter((l) => l.startsWith('  wall') || /Error/.test(l));
+      console.log(lines.length > 0 ? lines.join('\n').replace(/^ /, '') : ` exit ${String(child.status)}`);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const sections = process.argv.slice(2);
-  const wanted = (s: string): boolean => (sections.length === 0 ? s !== 'threads' : sections.includes(s));
-  if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to start');
+  const wanted = (s: string): boolean => (sections.length === 0 ? !['threads', 'thread-step'].includes(s) : sections.includes(s));
+  const threads = Number(process.env.BENCH_THREADS ?? 0);
+  if (threads > 0) await setWasmBackendWithThreads(threads);
+  else if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to start');
   registerWasmTrainingKernels();
-  console.log(`tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}, node ${process.version}, reps ${REPS}`);
+  if (!wanted('thread-step')) {
+    console.log(`tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}, node ${process.version}, reps ${REPS}`);
+  }
   if (wanted('conv')) benchConv();
   if (wanted('dense')) benchDense();
   if (wanted('other')) benchOther();
   if (wanted('step')) await benchSteps();
+  if (wanted('thread-step')) benchThreadStep();
+  if (wanted('threads')) benchThreads(process.argv[1]);
 }
 
 main().catch((err: unknown) => {

@@ -9,4 +9,13 @@ export {
   type InitBackendOptions,
 } from './init';
 export type { GpuAdapterInfo } from './webgpu/adapter';
-export { registerWasmTrainingKernels } from './wasm';
+export {
+  FILTER_GRADIENT_ALGORITHMS,
+  INPUT_GRADIENT_ALGORITHMS,
+  MAX_WASM_THREADS,
+  registerWasmTrainingKernels,
+  setWasmBackendWithThreads,
+  type FilterGradientAlgorithm,
+  type InputGradientAlgorithm,
+  type WasmTrainingKernelOptions,
+} from './wasm';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { cpus } from 'node:os';
+import { MAX_WASM_THREADS } from './wasm/threads';
 import { adapterLabel, type GpuAdapterInfo } from './webgpu/adapter';
 
 /** Where a run may put its tensors. `auto` picks the fastest one that starts. */
@@ -39,6 +40,13 @@ export interface InitBackendOptions {
    * wasm, then cpu. `webgpu` accepts any adapter, a software rasteriser such as lavapipe included.
    */
   backend?: BackendChoice;
+  /**
+   * Threads for the wasm backend's XNNPACK pool, 1 to 8. Default: the `ZOO_WASM_THREADS` environment
+   * variable, else one per core (at most 8). Several models training side by side in worker threads
+   * should split the cores between them rather than each take all of them. It only applies when this
+   * call is the first to start wasm in the thread: the pool is fixed once wasm has started.
+   */
+  threads?: number;
 }
 
 /** The backend that was asked for cannot start here; the message says why. */
@@ -58,7 +66,7 @@ class Skip extends Error {}
 
 interface Candidate {
   name: string;
-  start(): Promise<Omit<BackendInfo, 'fallbacks'>>;
+  start(options: { threads: number }): Promise<Omit<BackendInfo, 'fallbacks'>>;
 }
 
 /**
@@ -153,9 +161,9 @@ function webgpu(hardwareOnly: boolean): Candidate {
 
 const wasm: Candidate = {
   name: 'wasm',
-  async start() {
+  async start({ threads: wanted }) {
     const { startWasm } = await import('./wasm-start');
-    const threads = await startWasm().catch((err: unknown) => {
+    const threads = await startWasm(wanted).catch((err: unknown) => {
       throw new Skip(`wasm failed to start: ${firstLine(String((err as Error)?.message ?? err))}`);
     });
     return { name: 'wasm', device: 'cpu', threads };
@@ -180,6 +188,16 @@ const CANDIDATES: Record<Exclude<BackendChoice, 'auto'>, Candidate[]> = {
 // A software WebGPU adapter (lavapipe) is slower than wasm, so auto takes WebGPU only on hardware.
 const AUTO_ORDER: Candidate[] = [tensorflowGpu, webgpu(true), tensorflowCpu, wasm, cpu];
 
+function resolveThreads(options: InitBackendOptions): number {
+  const fromEnv = process.env.ZOO_WASM_THREADS?.trim();
+  const source = options.threads !== undefined ? 'threads option' : 'ZOO_WASM_THREADS';
+  const requested = options.threads ?? (fromEnv ? Number(fromEnv) : Math.min(cpus().length, MAX_WASM_THREADS));
+  if (!Number.isInteger(requested) || requested < 1 || requested > MAX_WASM_THREADS) {
+    throw new RangeError(`${source}: expected an integer from 1 to ${MAX_WASM_THREADS}, got '${options.threads ?? fromEnv}'`);
+  }
+  return requested;
+}
+
 function resolveChoice(options: InitBackendOptions): BackendChoice {
   const fromEnv = process.env.ZOO_BACKEND?.trim();
   const requested = options.backend ?? (fromEnv ? fromEnv : 'auto');
@@ -198,11 +216,12 @@ function resolveChoice(options: InitBackendOptions): BackendChoice {
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   const choice = resolveChoice(options);
+  const threads = resolveThreads(options);
   const candidates = choice === 'auto' ? AUTO_ORDER : CANDIDATES[choice];
   const fallbacks: BackendFallback[] = [];
   for (const candidate of candidates) {
     try {
-      const info = await candidate.start();
+      const info = await candidate.start({ threads });
       return { ...info, fallbacks };
     } catch (err) {
       if (!(err instanceof Skip)) throw err;

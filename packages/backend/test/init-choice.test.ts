@@ -32,6 +32,16 @@ describe('forced backends', () => {
     );
   });
 
+  it('rejects a wasm thread count outside 1-8, naming where it came from', async () => {
+    await expect(initBackend({ backend: 'wasm', threads: 0 })).rejects.toThrow("threads option: expected an integer from 1 to 8, got '0'");
+    process.env.ZOO_WASM_THREADS = 'two';
+    try {
+      await expect(initBackend({ backend: 'wasm' })).rejects.toThrow("ZOO_WASM_THREADS: expected an integer from 1 to 8, got 'two'");
+    } finally {
+      delete process.env.ZOO_WASM_THREADS;
+    }
+  });
+
   it('rejects an unknown option value', async () => {
     await expect(initBackend({ backend: 'gpu' as BackendChoice })).rejects.toThrow(/backend option: unknown backend 'gpu'/);
   });

@@ -4,6 +4,7 @@ import {
   Concat,
   Conv2D,
   Conv2DBackpropFilter,
+  Fill,
   PadV2,
   Reshape,
   Slice,
@@ -44,15 +45,16 @@ interface FilterGradArgs {
   chunkElements: number;
 }
 
-/** Batch sizes of successive chunks when each batch item costs `perItem` elements. */
+/**
+ * Batch sizes of successive chunks when each batch item costs `perItem` elements: as few chunks as
+ * the budget allows, their sizes differing by at most one (a last chunk of one item would run at a
+ * fraction of the others' efficiency).
+ */
 export function batchChunks(batch: number, perItem: number, budget = CHUNK_ELEMENTS): number[] {
-  const size = Math.max(1, Math.min(batch, Math.floor(budget / Math.max(1, perItem))));
-  const count = Math.ceil(batch / size);
-  // Even chunks: a last chunk of one item would run at a fraction of the others' efficiency.
-  const even = Math.ceil(batch / count);
-  const chunks: number[] = [];
-  for (let done = 0; done < batch; done += even) chunks.push(Math.min(even, batch - done));
-  return chunks;
+  const fits = Math.max(1, Math.min(batch, Math.floor(budget / Math.max(1, perItem))));
+  const count = Math.ceil(batch / fits);
+  const base = Math.floor(batch / count);
+  return Array.from({ length: count }, (_, i) => base + (i < batch % count ? 1 : 0));
 }
 
 /** dW with shape [KH, KW, Cin, Cout] via a dilated convolution over the batch axis. */
@@ -66,6 +68,10 @@ function filterGradDilated(scope: KernelScope, { x, dy, geometry: g, chunkElemen
   const usedWidth = g.inWidth + Math.min(padRight, 0);
   padBottom = Math.max(padBottom, 0);
   padRight = Math.max(padRight, 0);
+  if (usedHeight <= 0 || usedWidth <= 0) {
+    // Every window lies wholly in the padding: no weight touches x.
+    return scope.run(Fill, {}, { shape: [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels], value: 0, dtype: 'float32' });
+  }
   const trims = usedHeight < g.inHeight || usedWidth < g.inWidth;
 
   const perItem = Math.max(usedHeight * usedWidth * g.inChannels, g.outHeight * g.outWidth * g.outChannels);

@@ -20,7 +20,8 @@ import { inScope, requireInput, type KernelScope, WASM } from './kernel-scope';
  * - `flipped`: a forward convolution of dy (zero-stuffed by the stride when it is above 1) with the
  *   spatially flipped, in/out-swapped filter. Runs on XNNPACK's convolution.
  * - `native`: wasm's own kernel (a direct loop).
- * - `auto`: `flipped` where it measured faster (stride 1), `native` elsewhere.
+ * - `auto`: `flipped` where it measured faster (stride 1; stride 2 with 4+ input channels),
+ *   `native` elsewhere; see {@link prefersFlipped}.
  */
 export type InputGradientAlgorithm = 'auto' | 'flipped' | 'native';
 
@@ -29,11 +30,15 @@ export const INPUT_GRADIENT_ALGORITHMS: readonly InputGradientAlgorithm[] = ['au
 
 /**
  * Whether `auto` runs the flipped convolution. With stride s the zero-stuffed dy has s^2 times the
- * positions and all but one in s^2 of the products are with zeros; measured on AlexNet's conv1
- * (stride 4) that made it 14x slower than wasm's own kernel, while at stride 1 it is 5-9x faster.
+ * positions, all but one in s^2 of its products are with zeros, and a dx with few channels (the
+ * flipped convolution's output channels) runs XNNPACK at a fraction of its speed. Measured
+ * (docs/performance.md): at stride 1 flipped is 2-13x faster everywhere, Cin = 1 included; at
+ * stride 2 it is 1.3-2.8x faster from Cin = 4 on and slower below; at stride 3 it is even; at
+ * stride 4 wasm's own kernel is 1.3-4x faster.
  */
 export function prefersFlipped(g: ConvGeometry): boolean {
-  return g.strideHeight === 1 && g.strideWidth === 1;
+  const stuffing = g.strideHeight * g.strideWidth;
+  return stuffing === 1 || (stuffing <= 4 && g.inChannels >= 4);
 }
 
 /** dx with shape [N, H, W, Cin] as a forward convolution of dy with the flipped filter. */

@@ -1,9 +1,10 @@
 import '@tensorflow/tfjs-backend-wasm';
-import { BatchMatMul, Conv2DBackpropInput, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
+import { BatchMatMul, Conv2DBackpropInput, getKernel, MaxPoolGrad, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
 import { batchMatMulConfig } from './batch-mat-mul';
 import { CHUNK_ELEMENTS, conv2dBackpropFilterConfig, FILTER_GRADIENT_ALGORITHMS, type FilterGradientAlgorithm } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig, type InputGradientAlgorithm } from './conv2d-backprop-input';
 import { WASM } from './kernel-scope';
+import { maxPoolGradConfig } from './max-pool-grad';
 
 /** Choices for {@link registerWasmTrainingKernels}; every field is optional. */
 export interface WasmTrainingKernelOptions {
@@ -13,8 +14,8 @@ export interface WasmTrainingKernelOptions {
    */
   filterGradient?: FilterGradientAlgorithm;
   /**
-   * How `Conv2DBackpropInput` is computed. Default `auto`: the flipped-filter forward convolution at
-   * stride 1, wasm's own kernel elsewhere.
+   * How `Conv2DBackpropInput` is computed. Default `auto`: the flipped-filter forward convolution
+   * where it measured faster (stride 1; stride 2 with 4+ input channels), wasm's own kernel elsewhere.
    */
   inputGradient?: InputGradientAlgorithm;
   /**
@@ -22,6 +23,12 @@ export interface WasmTrainingKernelOptions {
    * on XNNPACK instead of wasm's scalar loop. Default `true`.
    */
   fastTransposedMatMul?: boolean;
+  /**
+   * Whether `MaxPoolGrad` is replaced by one that routes each window's gradient to its first
+   * maximum, as the cpu backend does; wasm's own misroutes windows whose values are all at most 0
+   * and ties. Default `true`.
+   */
+  exactMaxPoolGrad?: boolean;
   /**
    * The most float32 elements one batch chunk of the filter gradient may hold in an intermediate;
    * larger batches are split and the parts summed, bounding the wasm heap. Default 2^24 (64 MiB).
@@ -60,15 +67,24 @@ function replace(config: KernelConfig): void {
 }
 
 /**
- * Registers the kernels that let the TF.js wasm backend train CNNs, and faster versions of the
- * gradient kernels it has: `Conv2DBackpropFilter` (which wasm lacks, tensorflow/tfjs#8474),
- * `Conv2DBackpropInput` and `BatchMatMul`. Idempotent: a second call replaces the first's kernels
+ * Registers the kernels that let the TF.js wasm backend train CNNs, and faster or corrected
+ * versions of gradient kernels it has: `Conv2DBackpropFilter` (which wasm lacks,
+ * tensorflow/tfjs#8474), `Conv2DBackpropInput`, `BatchMatMul`, and `MaxPoolGrad` (wasm's sends a
+ * window's gradient to the wrong place when its values are all at most 0, and breaks ties to the
+ * last maximum instead of the first). Idempotent: a second call replaces the first's kernels
  * with ones built from the new options. Works before or after `tf.setBackend('wasm')`.
  * @param options algorithm choices; the defaults are the fastest measured.
- * @throws when an option names an unknown algorithm.
+ * @throws when an option names an unknown algorithm or `maxChunkElements` is not a positive
+ *   integer, or when @tensorflow/tfjs-backend-wasm's kernels are not registered.
  */
 export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions = {}): void {
-  const { filterGradient = 'dilated', inputGradient = 'auto', fastTransposedMatMul = true, maxChunkElements = CHUNK_ELEMENTS } = options;
+  const {
+    filterGradient = 'dilated',
+    inputGradient = 'auto',
+    fastTransposedMatMul = true,
+    exactMaxPoolGrad = true,
+    maxChunkElements = CHUNK_ELEMENTS,
+  } = options;
   if (!FILTER_GRADIENT_ALGORITHMS.includes(filterGradient)) {
     throw new Error(`Unknown filterGradient '${String(filterGradient)}'; valid: ${FILTER_GRADIENT_ALGORITHMS.join(', ')}`);
   }
@@ -77,10 +93,12 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
   }
   const nativeInput = nativeWasmKernel(Conv2DBackpropInput);
   const nativeMatMul = nativeWasmKernel(BatchMatMul);
+  const nativeMaxPoolGrad = nativeWasmKernel(MaxPoolGrad);
   const configs = [
     conv2dBackpropFilterConfig(filterGradient, maxChunkElements),
     conv2dBackpropInputConfig(inputGradient, nativeInput),
     fastTransposedMatMul ? batchMatMulConfig(nativeMatMul) : nativeMatMul,
+    exactMaxPoolGrad ? maxPoolGradConfig(nativeMaxPoolGrad) : nativeMaxPoolGrad,
   ];
   for (const config of configs) replace(config);
 }

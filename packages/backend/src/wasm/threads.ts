@@ -33,8 +33,10 @@ const BUNDLE_REQUIRES: Readonly<Record<string, string>> = {
  * (`ERR_WORKER_PATH`), and its pthread workers evaluate the module factory from a Blob that refers
  * to names (`require$$0`, `commonjsGlobal`) only its rollup bundle defines; and it caps the pool at
  * half of `os.cpus()`, assuming two hyperthreads per core. This function works around all three
- * while the backend initialises: the Blobs are written to files in a temporary folder (removed at
- * exit) with the missing names defined, and `os.cpus()` reports enough CPUs for `threads`.
+ * while the backend initialises: the Blobs are written to files in a temporary folder (removed
+ * once the workers have read them) with the missing names defined, and `os.cpus()` reports
+ * enough CPUs for `threads`. It then unrefs the pthread workers, which would otherwise keep Node
+ * from ever exiting.
  * @param threads 1 to {@link MAX_WASM_THREADS}; more than the machine's cores only adds contention.
  * @throws when `threads` is out of range, when wasm was already initialised (its thread pool is
  *   fixed at start), or when the backend fails to start.
@@ -57,13 +59,28 @@ export async function setWasmBackendWithThreads(threads: number): Promise<number
   } finally {
     restore();
   }
+  if (threads > 1) unrefWorkers();
   return getThreadsCount();
+}
+
+/** The part of the Emscripten module that holds the pthread workers. */
+interface PThreadWorkers {
+  PThread?: { runningWorkers?: { unref?: () => void }[]; unusedWorkers?: { unref?: () => void }[] };
+}
+
+/**
+ * Lets the process exit while the pool's workers wait for work: Emscripten only unrefs a worker
+ * when its thread ends, and XNNPACK's threads never end, so Node would otherwise never exit.
+ */
+function unrefWorkers(): void {
+  const backend = tf.findBackend('wasm') as unknown as { wasm?: PThreadWorkers } | undefined;
+  const pool = backend?.wasm?.PThread;
+  for (const worker of [...(pool?.runningWorkers ?? []), ...(pool?.unusedWorkers ?? [])]) worker.unref?.();
 }
 
 /** Installs the three workarounds; returns the function that removes them. */
 function patchForNodeWorkers(threads: number): () => void {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'zoo-wasm-threads-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const mainScript = path.join(dir, 'tfjs-backend-wasm-threaded-simd.js');
   const workerScript = path.join(dir, 'tfjs-backend-wasm-threaded-simd.worker.js');
 
@@ -101,6 +118,9 @@ function patchForNodeWorkers(threads: number): () => void {
     globalThis.Blob = OriginalBlob;
     URL.createObjectURL = originalCreateObjectURL;
     os.cpus = originalCpus;
+    // Emscripten loads all 8 pool workers, each reading both files, before the backend is ready,
+    // and creates no more for up to 8 threads, so the files are no longer needed.
+    rmSync(dir, { recursive: true, force: true });
   };
 }
 
