@@ -54,7 +54,7 @@ export async function runEvaluation(
   const inputShape = model.inputs[0].shape;
   const k = head.numClasses;
   const iterator = await (await datasetForEpoch(name, source, epoch)).iterator();
-  let sums: Sums = { lossSum: tf.scalar(0), correct: tf.scalar(0), confusion: tf.zeros([k, k], 'int32') };
+  let sums: Sums = { lossSum: tf.scalar(0), correct: tf.scalar(0), confusion: tf.zeros([k, k]) };
   let examples = 0;
   try {
     for (let batch = 0; ; batch++) {
@@ -72,7 +72,12 @@ export async function runEvaluation(
           return {
             lossSum: tf.add(previous.lossSum, tf.sum(head.perExampleLoss(outputs, ys))),
             correct: tf.add(previous.correct, tf.sum(tf.cast(tf.equal(predictions, labels), 'float32'))),
-            confusion: tf.add(previous.confusion, tf.math.confusionMatrix(labels, predictions, k)),
+            // tf.math.confusionMatrix multiplies int32 one-hots, which wasm's BatchMatMul rejects; float32
+            // counts are exact up to 2^24 examples per cell.
+            confusion: tf.add(
+              previous.confusion,
+              tf.matMul(tf.oneHot(labels, k).toFloat(), tf.oneHot(predictions, k).toFloat(), true, false),
+            ),
           };
         });
         tf.dispose([previous.lossSum, previous.correct, previous.confusion]);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@zoo/backend';
 import { evaluate } from '../src';
 import { lcg } from './helpers';
 
@@ -65,5 +66,21 @@ describe('evaluate', () => {
     await expect(evaluate(selector(), datasetOf(pairs(4, 1, [0]), 2), { numClasses: 10 })).rejects.toThrow(
       'numClasses is 10 but the model has 4 outputs',
     );
+  });
+});
+
+describe('evaluate on wasm', () => {
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  test('counts the confusion matrix there too (wasm has no int32 matrix product)', async () => {
+    await initBackend({ backend: 'wasm', threads: 1 });
+    const ps = pairs(40, 11, [0, 1, 2, 3]);
+    const result = await evaluate(selector(), datasetOf(ps, 16), { numClasses: K });
+    const confusion = Array.from({ length: K }, () => Array.from({ length: K }, () => 0));
+    for (const p of ps) confusion[p.label][p.predicted] += 1;
+    expect(tf.getBackend()).toBe('wasm');
+    expect(result.confusionMatrix).toEqual(confusion);
   });
 });
