@@ -1,0 +1,1 @@
+export { alexnet, ALEXNET_MODELS, ALEXNET_VARIANTS, type AlexNetConfig, type AlexNetVariant } from './alexnet';

@@ -1,0 +1,34 @@
+export { checkInteger, checkIntegerList, checkKnownKeys, checkNumber, checkOneOf } from './checks';
+export {
+  describeModel,
+  formatBytes,
+  formatCount,
+  formatDescription,
+  type LayerDescription,
+  type ModelDescription,
+} from './describe-model';
+export { fileIOHandler, loadModel, MODEL_JSON, saveModel } from './file-io';
+export { GroupedConv2D, groupedConv2d, type GroupedConv2DArgs } from './grouped-conv2d';
+export { createInitializer, deriveSeed, KERNEL_INITIALIZERS, type KernelInitializerName } from './initializers';
+export { LocalResponseNormalization, localResponseNormalization, type LocalResponseNormalizationArgs } from './lrn';
+export {
+  checkInputSize,
+  COMMON_CONFIG_KEYS,
+  resolveCommonConfig,
+  type CommonModelConfig,
+  type ModelInfo,
+  type ResolvedCommonConfig,
+  type TrainingDefaults,
+} from './model-info';
+export { roofline, type DeviceRoofs, type Roofline, type RooflineLayer } from './roofline';
+export {
+  buildSequential,
+  minInputSize,
+  specFits,
+  specParamCount,
+  specShapes,
+  type BuildOptions,
+  type LayerSpec,
+  type SpecActivation,
+  type SpecShape,
+} from './sequential-spec';

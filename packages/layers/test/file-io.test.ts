@@ -1,0 +1,100 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileIOHandler, loadModel, MODEL_JSON, saveModel } from '../src';
+
+function net(seed: number): tf.Sequential {
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [5, 5, 1], filters: 3, kernelSize: 3, name: 'conv1', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
+      tf.layers.flatten({ name: 'flatten' }),
+      tf.layers.dense({ units: 4, activation: 'softmax', name: 'predictions', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
+    ],
+  });
+}
+
+describe('file IO', () => {
+  let root: string;
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    root = await mkdtemp(join(tmpdir(), 'zoo-io-'));
+  });
+  afterAll(async () => rm(root, { recursive: true, force: true }));
+
+  it("writes TF.js's format and loads it back with identical predictions", async () => {
+    const dir = join(root, 'plain');
+    const model = net(1);
+    const result = await saveModel(model, dir);
+    expect(result.modelArtifactsInfo.weightDataBytes).toBe(4 * model.countParams());
+
+    const json = JSON.parse(await readFile(join(dir, MODEL_JSON), 'utf8'));
+    expect(json.format).toBe('layers-model');
+    expect(json.modelTopology.class_name).toBe('Sequential');
+    const [group] = json.weightsManifest;
+    expect(group.weights.map((w: { name: string }) => w.name)).toEqual(['conv1/kernel', 'conv1/bias', 'predictions/kernel', 'predictions/bias']);
+    expect((await readFile(join(dir, group.paths[0]))).byteLength).toBe(4 * model.countParams());
+
+    const loaded = await loadModel(dir);
+    const x = tf.randomNormal([3, 5, 5, 1], 0, 1, 'float32', 5);
+    const a = model.predict(x) as tf.Tensor;
+    const b = loaded.predict(x) as tf.Tensor;
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    tf.dispose([x, a, b]);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('replaces a previous save completely, leaving no temporary or stale files', async () => {
+    const dir = join(root, 'overwrite');
+    const first = net(1);
+    const second = net(2);
+    await saveModel(first, dir);
+    await saveModel(second, dir);
+    const files = (await readdir(dir)).sort();
+    expect(files).toHaveLength(2);
+    expect(files).toContain(MODEL_JSON);
+    const loaded = await loadModel(dir);
+    expect(loaded.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(second.getWeights().map((w) => Array.from(w.dataSync())));
+    [first, second, loaded].forEach((m) => m.dispose());
+  });
+
+  it('keeps the optimizer state when asked, for resuming training', async () => {
+    const dir = join(root, 'optimizer');
+    const model = net(3);
+    model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+    const x = tf.randomNormal([4, 5, 5, 1], 0, 1, 'float32', 6);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), 4);
+    await model.fit(x, y, { epochs: 1, verbose: 0 });
+    await saveModel(model, dir, { includeOptimizer: true });
+    const loaded = await loadModel(dir);
+    const original = await model.optimizer.getWeights();
+    const restored = await loaded.optimizer.getWeights();
+    expect(restored.map((w) => w.name)).toEqual(original.map((w) => w.name));
+    expect(restored.map((w) => Array.from(w.tensor.dataSync()))).toEqual(original.map((w) => Array.from(w.tensor.dataSync())));
+    tf.dispose([x, y]);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('loads a directory whose weights are split over several shards', async () => {
+    const dir = join(root, 'shards');
+    const model = net(4);
+    await saveModel(model, dir);
+    const json = JSON.parse(await readFile(join(dir, MODEL_JSON), 'utf8'));
+    const bytes = await readFile(join(dir, json.weightsManifest[0].paths[0]));
+    const cut = 40;
+    await writeFile(join(dir, 'group1-shard1of2.bin'), bytes.subarray(0, cut));
+    await writeFile(join(dir, 'group1-shard2of2.bin'), bytes.subarray(cut));
+    json.weightsManifest[0].paths = ['group1-shard1of2.bin', 'group1-shard2of2.bin'];
+    await writeFile(join(dir, MODEL_JSON), JSON.stringify(json));
+    const loaded = await tf.loadLayersModel(fileIOHandler(dir));
+    expect(loaded.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(model.getWeights().map((w) => Array.from(w.dataSync())));
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('says which file is missing', async () => {
+    await expect(loadModel(join(root, 'nothing-here'))).rejects.toThrow(/cannot read .*nothing-here\/model\.json \(ENOENT\)/);
+  });
+});

@@ -1,0 +1,1 @@
+export { lenet, LENET_MODELS, LENET_VARIANTS, type LeNetConfig, type LeNetVariant } from './lenet';

@@ -1,0 +1,135 @@
+import type * as tf from '@tensorflow/tfjs';
+import {
+  buildSequential,
+  checkInputSize,
+  checkIntegerList,
+  checkKnownKeys,
+  checkOneOf,
+  COMMON_CONFIG_KEYS,
+  minInputSize,
+  resolveCommonConfig,
+  specParamCount,
+  type CommonModelConfig,
+  type LayerSpec,
+  type ModelInfo,
+  type TrainingDefaults,
+} from '@zoo/layers';
+
+/** LeNet variants, by registry name. */
+export const LENET_VARIANTS = ['lenet5', 'lenet5-relu', 'lenet5-dropout'] as const;
+export type LeNetVariant = (typeof LENET_VARIANTS)[number];
+
+/** Config of {@link lenet}. */
+export interface LeNetConfig extends CommonModelConfig {
+  /** Which variant to build. Default: `lenet5`. */
+  variant?: LeNetVariant;
+  /** Filters of conv1 and conv2. Default: `[6, 16]`. */
+  filters?: [number, number];
+  /** Units of fc1 and fc2. Default: `[120, 84]`. */
+  units?: [number, number];
+}
+
+interface LeNetRow {
+  description: string;
+  activation: 'sigmoid' | 'relu';
+  pooling: 'avg' | 'max';
+  dropout: number;
+  training: TrainingDefaults;
+}
+
+const D2L_CITATION = 'Zhang, Lipton, Li & Smola, Dive into Deep Learning, section 7.6 "Convolutional Neural Networks (LeNet)" (2023)';
+const LECUN_CITATION = 'LeCun, Bottou, Bengio & Haffner, "Gradient-based learning applied to document recognition", Proc. IEEE 86(11), 1998';
+
+/** The variants as data: one row each, fed to the one builder below. */
+const ROWS: Record<LeNetVariant, LeNetRow> = {
+  lenet5: {
+    description: "LeNet-5 as in D2L: sigmoid activations and average pooling, LeCun's 1998 design without the Gaussian output layer",
+    activation: 'sigmoid',
+    pooling: 'avg',
+    dropout: 0,
+    training: { optimizer: 'sgd', learningRate: 0.9, batchSize: 256, epochs: 10, source: 'D2L 7.6 (train_ch6, lr 0.9, batch 256, 10 epochs)' },
+  },
+  'lenet5-relu': {
+    description: 'LeNet-5 modernised: ReLU activations and max pooling (D2L 7.6 exercise)',
+    activation: 'relu',
+    pooling: 'max',
+    dropout: 0,
+    training: { optimizer: 'sgd', learningRate: 0.1, batchSize: 256, epochs: 10, source: "zoo choice: D2L's lr 0.9 is tuned for sigmoid and diverges with ReLU" },
+  },
+  'lenet5-dropout': {
+    description: 'LeNet-5 with ReLU, max pooling and dropout in the dense layers (D2L 7.6 exercise)',
+    activation: 'relu',
+    pooling: 'max',
+    dropout: 0.5,
+    training: { optimizer: 'sgd', learningRate: 0.1, batchSize: 256, epochs: 10, source: "zoo choice: D2L's lr 0.9 is tuned for sigmoid and diverges with ReLU" },
+  },
+};
+
+const CONFIG_KEYS = [...COMMON_CONFIG_KEYS, 'variant', 'filters', 'units'] as const;
+const DEFAULTS = { inputSize: 28, inChannels: 1, numClasses: 10, filters: [6, 16], units: [120, 84] };
+
+function layerSpecs(row: LeNetRow, filters: number[], units: number[], numClasses: number, dropout: number, classifier: 'softmax' | 'linear'): LayerSpec[] {
+  const pool = (name: string): LayerSpec => ({ kind: 'pool', name, mode: row.pooling, poolSize: 2, strides: 2, padding: 'valid' });
+  const head = (name: string, n: number): LayerSpec[] => [
+    { kind: 'dense', name, units: n, activation: row.activation },
+    ...(dropout > 0 ? [{ kind: 'dropout', name: name.replace('fc', 'dropout'), rate: dropout } as const] : []),
+  ];
+  return [
+    // 5x5 with padding 2 is 'same' at stride 1: a 28x28 digit keeps its size, as in D2L.
+    { kind: 'conv', name: 'conv1', filters: filters[0], kernelSize: 5, strides: 1, padding: 'same', activation: row.activation },
+    pool('pool1'),
+    { kind: 'conv', name: 'conv2', filters: filters[1], kernelSize: 5, strides: 1, padding: 'valid', activation: row.activation },
+    pool('pool2'),
+    { kind: 'flatten', name: 'flatten' },
+    ...head('fc1', units[0]),
+    ...head('fc2', units[1]),
+    { kind: 'dense', name: 'predictions', units: numClasses, activation: classifier },
+  ];
+}
+
+/**
+ * LeNet-5 (LeCun et al. 1998) as D2L builds it: conv 6@5x5 (pad 2) → pool 2/2 → conv 16@5x5 → pool
+ * 2/2 → dense 120 → 84 → classes; 61,706 parameters on 28x28x1 with 10 classes. Channels-last input
+ * `[batch, inputSize, inputSize, inChannels]`; the `predictions` layer gives softmax probabilities
+ * unless `classifierActivation: 'linear'`. With no argument: the `lenet5` variant.
+ */
+export function lenet(config: LeNetConfig = {}): tf.LayersModel {
+  checkKnownKeys('lenet', config, CONFIG_KEYS);
+  const variant = checkOneOf('lenet', 'variant', config.variant ?? 'lenet5', LENET_VARIANTS);
+  const where = `lenet('${variant}')`;
+  const row = ROWS[variant];
+  const common = resolveCommonConfig(where, config, { ...DEFAULTS, dropout: row.dropout });
+  const filters = checkIntegerList(where, 'filters', config.filters ?? DEFAULTS.filters, 2);
+  const units = checkIntegerList(where, 'units', config.units ?? DEFAULTS.units, 2);
+  const specs = layerSpecs(row, filters, units, common.numClasses, common.dropout, common.classifierActivation);
+  checkInputSize(where, specs, common.inputSize, common.inChannels);
+  return buildSequential(specs, {
+    name: variant,
+    inputShape: [common.inputSize, common.inputSize, common.inChannels],
+    kernelInitializer: common.kernelInitializer,
+    seed: common.seed,
+  });
+}
+
+function info(variant: LeNetVariant): ModelInfo {
+  const row = ROWS[variant];
+  const specs = layerSpecs(row, DEFAULTS.filters, DEFAULTS.units, DEFAULTS.numClasses, row.dropout, 'softmax');
+  return {
+    name: variant,
+    family: 'lenet',
+    description: row.description,
+    citation: `${LECUN_CITATION}; ${D2L_CITATION}`,
+    inputSize: DEFAULTS.inputSize,
+    minInputSize: minInputSize(specs, DEFAULTS.inChannels),
+    inChannels: DEFAULTS.inChannels,
+    numClasses: DEFAULTS.numClasses,
+    params: specParamCount(specs, [DEFAULTS.inputSize, DEFAULTS.inputSize, DEFAULTS.inChannels]),
+    outputActivation: 'softmax',
+    training: row.training,
+  };
+}
+
+/** Metadata of every LeNet variant (defaults, parameters, citation), computed without building. */
+export const LENET_MODELS: Readonly<Record<LeNetVariant, ModelInfo>> = Object.freeze(
+  Object.fromEntries(LENET_VARIANTS.map((v) => [v, Object.freeze(info(v))])) as Record<LeNetVariant, ModelInfo>,
+);
