@@ -1,0 +1,310 @@
+import { cpus } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Table from 'cli-table3';
+import { BACKEND_CHOICES, BackendUnavailableError, describeBackend, initBackend, type BackendChoice, type BackendInfo } from '@zoo/backend';
+import { describeModel, roofline } from '@zoo/layers';
+import { createModel, listModels } from '@zoo/models';
+import { FASHION_MNIST } from '@zoo/datasets';
+import { loadData, shareSplit } from './data';
+import { nominalRoofs } from './device-roofs';
+import { UsageError } from './errors';
+import { isFile, latestRunDir, timestampName, userPath, writeFileAtomic } from './files';
+import { formatCount } from './format';
+import { parseCli, stripLeadingDashDash, type CliOptions } from './options';
+import { choosePreset, planRuns, checkAgainstData, type ModelFacts, type Plan } from './presets';
+import { createProgressView } from './progress';
+import { COMPARISON_HEADER, comparisonRows, describeRun, finalOf, sweepHeader, sweepRows, sweepTableRows, type ModelReport, type Report } from './report';
+import { renderHtml } from './report-html';
+import { renderMarkdown } from './report-md';
+import { runWorkers, type WorkerRun } from './run-workers';
+import { renderSummary } from './summary';
+import type { Isolation, WorkerInput } from './worker-protocol';
+
+export interface AppIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const defaultIo: AppIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** What `run.json` holds: enough to plan the same run again for `--resume`. */
+interface SavedRun {
+  version: 1;
+  createdAt: string;
+  options: CliOptions;
+}
+
+async function startBackend(choice: string | undefined): Promise<BackendInfo> {
+  try {
+    return await initBackend(choice === undefined ? {} : { backend: choice as BackendChoice });
+  } catch (err) {
+    if (err instanceof BackendUnavailableError) throw new UsageError(`--backend: ${err.message}; expected one that starts here (try auto)`);
+    if (err instanceof RangeError && /backend/.test(err.message)) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+function printModelList(io: AppIo): void {
+  const table = new Table({ head: ['model', 'input', 'min input', 'params', 'trained with', 'description'], style: { head: [], border: [] }, wordWrap: true, colWidths: [17, 7, 10, 9, 34, 50] });
+  for (const m of listModels()) {
+    const t = m.training;
+    table.push([m.name, `${m.inputSize}px`, `${m.minInputSize}px`, formatCount(m.params), `${t.optimizer} lr ${t.learningRate}, batch ${t.batchSize}, ${t.epochs} epochs`, m.description]);
+  }
+  io.out(table.toString());
+}
+
+function printSummary(name: string, options: CliOptions, backend: BackendInfo, io: AppIo): void {
+  const plan = planRuns({ ...options, models: [name], sweep: undefined }, choosePreset(options.preset, backend), listModels());
+  const spec = plan.runs[0];
+  // Described as the run would train it: one grey channel in, one output per Fashion-MNIST class.
+  const model = createModel(spec.model, { inputSize: spec.inputSize, inChannels: 1, numClasses: FASHION_MNIST.classNames.length });
+  try {
+    const roofs = nominalRoofs(backend, options);
+    const device = { peakFlops: roofs.peakGflops * 1e9, memoryBandwidth: roofs.bandwidthGbs * 1e9 };
+    const single = describeModel(model, [1, spec.inputSize, spec.inputSize, 1]);
+    const batched = describeModel(model, [spec.batchSize, spec.inputSize, spec.inputSize, 1]);
+    io.out(
+      renderSummary({
+        name: spec.model,
+        inputSize: spec.inputSize,
+        single,
+        singleRoofline: roofline(single, device),
+        batch: spec.batchSize,
+        batched,
+        batchedRoofline: roofline(batched, device),
+        roofs,
+      }),
+    );
+  } finally {
+    model.dispose();
+  }
+}
+
+async function resolveResume(options: CliOptions): Promise<{ options: CliOptions; outDir: string }> {
+  const outDir = options.out !== undefined ? userPath(options.out) : await latestRunDir(userPath('runs'));
+  if (outDir === undefined) throw new UsageError(`--resume: no run found under ${userPath('runs')}; expected --out DIR naming an earlier run's folder`);
+  let saved: SavedRun;
+  try {
+    saved = JSON.parse(await readFile(join(outDir, 'run.json'), 'utf8')) as SavedRun;
+  } catch {
+    throw new UsageError(`--resume: got ${JSON.stringify(outDir)}; expected a folder with the run.json an earlier run wrote`);
+  }
+  // Flags given now win over the saved ones: `--resume --epochs 20` trains an earlier run longer.
+  const given = Object.fromEntries(Object.entries(options).filter(([k]) => k !== 'resume' && k !== 'out'));
+  return { options: { ...saved.options, ...given, resume: true }, outDir };
+}
+
+/** A new run never writes over an earlier one's checkpoints and report. */
+async function assertFreshOut(outDir: string): Promise<void> {
+  if (await isFile(join(outDir, 'run.json'))) {
+    throw new UsageError(`--out: got ${JSON.stringify(outDir)}, which already holds a run; expected a new folder, or --resume to continue that one`);
+  }
+}
+
+function jobsFor(plan: Plan, options: CliOptions, backend: BackendInfo): number {
+  if (options.jobs !== undefined) return options.jobs;
+  if (plan.mode === 'compare') return plan.runs.length;
+  // A sweep compares speeds, so runs must not fight over the device more than it has room for.
+  if (backend.device === 'gpu') return 1;
+  return Math.max(1, Math.floor(cpus().length / Math.max(1, backend.threads)));
+}
+
+/** Backends that load a native addon, which upstream supports in one thread per process only. */
+const NATIVE_BACKENDS = new Set(['tensorflow', 'webgpu']);
+
+function isolationFor(backend: BackendInfo, options: CliOptions): { kind: Isolation; why: string } {
+  const kind = options.isolation ?? (NATIVE_BACKENDS.has(backend.name) ? 'process' : 'thread');
+  if (kind === 'thread') return { kind, why: 'one worker thread each' };
+  const why = options.isolation ? '--isolation process' : `the ${backend.name} backend's native addon does not run in several threads of a process, tensorflow/tfjs#8388`;
+  return { kind, why: `one child process each: ${why}` };
+}
+
+function toModelReport(run: WorkerRun): ModelReport {
+  const { spec } = run.input;
+  const { outcome } = run;
+  const report: ModelReport = {
+    name: spec.id,
+    model: spec.model,
+    spec,
+    params: run.model?.params ?? NaN,
+    flops: run.model?.flops ?? NaN,
+    history: outcome.history,
+    curve: outcome.curve,
+    final: finalOf(outcome.history),
+    wallSeconds: outcome.wallSeconds,
+    peakMemoryBytes: outcome.peakMemoryBytes,
+    status: outcome.status,
+  };
+  if (outcome.error) report.error = outcome.error;
+  if (outcome.evaluation) report.evaluation = outcome.evaluation;
+  return report;
+}
+
+/** Each file is written whole or not at all, so an interrupted write never leaves half a report. */
+async function writeReports(outDir: string, report: Report): Promise<void> {
+  await writeFileAtomic(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFileAtomic(join(outDir, 'report.md'), renderMarkdown(report));
+  await writeFileAtomic(join(outDir, 'report.html'), await renderHtml(report));
+}
+
+function terminalTable(head: readonly string[], rows: readonly string[][]): string {
+  // Names and shapes read from the left, numbers line up on the right.
+  const table = new Table({ head: [...head], style: { head: [], border: [] }, colAligns: head.map((_, i) => (i === 0 ? 'left' : 'right')) });
+  for (const row of rows) table.push(row);
+  return table.toString();
+}
+
+function printTables(report: Report, io: AppIo): void {
+  io.out('');
+  io.out(terminalTable(COMPARISON_HEADER, comparisonRows(report)));
+  if (report.sweep) io.out(terminalTable(sweepHeader(report.sweep.flag), sweepTableRows(report.sweep.rows)));
+}
+
+/** Runs the command line; returns the exit status. */
+export async function main(argv: readonly string[], workerUrl: URL, io: AppIo = defaultIo): Promise<number> {
+  try {
+    return await mainInner(argv, workerUrl, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`compare: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+async function mainInner(argv: readonly string[], workerUrl: URL, io: AppIo): Promise<number> {
+  const parsed = parseCli(argv, BACKEND_CHOICES);
+  if (parsed.kind === 'help') return 0;
+  let options = parsed.options;
+  if (options.listModels) {
+    printModelList(io);
+    return 0;
+  }
+  let outDir: string | undefined;
+  if (options.resume) ({ options, outDir } = await resolveResume(options));
+
+  // Everything that can be wrong with the flags is checked before the backend and the data load.
+  const facts: ModelFacts[] = listModels();
+  if (options.summary !== undefined && !facts.some((f) => f.name === options.summary)) {
+    throw new UsageError(`--summary: got ${JSON.stringify(options.summary)}; expected one of ${facts.map((f) => f.name).join(', ')}`);
+  }
+  planRuns(options.summary !== undefined ? { ...options, models: [options.summary] } : options, choosePreset(options.preset, { name: 'cpu', device: 'cpu' }), facts);
+  if (outDir === undefined && options.out !== undefined && options.summary === undefined) {
+    outDir = userPath(options.out);
+    await assertFreshOut(outDir);
+  }
+
+  const backend = await startBackend(options.backend);
+  io.out(describeBackend(backend));
+  if (options.summary !== undefined) {
+    printSummary(options.summary, options, backend, io);
+    return 0;
+  }
+
+  const chosen = choosePreset(options.preset, backend);
+  const plan = planRuns(options, chosen, facts);
+  io.out(`preset: ${plan.preset.name} (${chosen.reason}): ${plan.preset.summary}`);
+  const { data, description: dataDescription } = await loadData(options);
+  checkAgainstData(plan, data.train.count, data.test.count);
+  io.out(`data: ${dataDescription}`);
+
+  if (outDir === undefined) {
+    outDir = userPath(join('runs', timestampName()));
+    await assertFreshOut(outDir);
+  }
+  await mkdir(join(outDir, 'checkpoints'), { recursive: true });
+  const { resume: _resume, ...toSave } = options;
+  const saved: SavedRun = { version: 1, createdAt: new Date().toISOString(), options: toSave };
+  await writeFileAtomic(join(outDir, 'run.json'), `${JSON.stringify(saved, null, 2)}\n`);
+
+  const jobs = jobsFor(plan, options, backend);
+  const isolation = isolationFor(backend, options);
+  const concurrent = Math.min(jobs, plan.runs.length);
+  io.out(
+    `${options.resume ? 'resuming' : 'training'} ${plan.runs.length} run${plan.runs.length === 1 ? '' : 's'}, ` +
+      `${concurrent} at a time (${isolation.why}); output: ${outDir}`,
+  );
+  const width = Math.max(...plan.runs.map((r) => r.id.length));
+  for (const run of plan.runs) io.out(`  ${run.id.padEnd(width)}  ${describeRun(run)}`);
+
+  // Threads read one shared copy of the data; a child process gets its own through the IPC channel.
+  const train = isolation.kind === 'thread' ? shareSplit(data.train) : data.train;
+  const test = isolation.kind === 'thread' ? shareSplit(data.test) : data.test;
+  const backendChoice = (BACKEND_CHOICES as readonly string[]).includes(backend.name) ? backend.name : (options.backend ?? 'auto');
+  const inputs: WorkerInput[] = plan.runs.map((spec) => ({
+    spec,
+    backend: backendChoice,
+    threads: Math.max(1, Math.floor(cpus().length / concurrent)),
+    train,
+    test,
+    numClasses: data.classNames.length,
+    checkpointDir: join(outDir!, 'checkpoints', spec.id),
+    resume: options.resume === true,
+  }));
+
+  const view = createProgressView();
+  for (const run of plan.runs) view.add(run.id, run.epochs);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      view.log('stopping: each model finishes its current batch and saves a checkpoint (Ctrl-C again quits without saving)');
+      controller.abort();
+      return;
+    }
+    view.stop();
+    io.err('compare: quit without saving the batches in flight');
+    process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let runs: WorkerRun[];
+  try {
+    runs = await runWorkers(inputs, { workerUrl, isolation: isolation.kind, concurrency: jobs, view, signal: controller.signal });
+    for (const run of runs) {
+      const o = run.outcome;
+      view.note(run.input.spec.id, o.error ? `${o.status}: ${o.error}` : o.status);
+    }
+  } finally {
+    view.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  const models = runs.map(toModelReport);
+  const report: Report = {
+    createdAt: new Date().toISOString(),
+    command: ['pnpm --filter compare start', ...stripLeadingDashDash(argv)].join(' '),
+    backend: { name: backend.name, device: backend.device, threads: backend.threads, description: describeBackend(backend) },
+    preset: plan.preset.name,
+    presetReason: chosen.reason,
+    config: {
+      mode: plan.mode,
+      ...(plan.sweep ? { sweep: plan.sweep } : {}),
+      runs: plan.runs,
+      dataDir: data.source.dir,
+      trainExamples: data.train.count,
+      testExamples: data.test.count,
+      jobs: concurrent,
+    },
+    classNames: data.classNames,
+    models,
+  };
+  if (plan.sweep) report.sweep = { flag: plan.sweep.flag, rows: sweepRows(plan.sweep.flag, models) };
+
+  await writeReports(outDir, report);
+  printTables(report, io);
+  io.out(`report: ${join(outDir, 'report.html')} (also report.md, report.json)`);
+
+  if (models.some((m) => m.status === 'interrupted')) {
+    io.out(`interrupted: checkpoints are in ${join(outDir, 'checkpoints')}; continue with: pnpm --filter compare start --resume --out ${outDir}`);
+    return 130;
+  }
+  return models.some((m) => m.status === 'failed') ? 1 : 0;
+}

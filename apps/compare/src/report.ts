@@ -1,0 +1,215 @@
+import type { RunSpec } from './presets';
+import type { SweepFlag } from './options';
+import { formatAccuracy, formatBytes, formatCount, formatDuration, formatFlops, formatLoss, formatRate } from './format';
+
+/** One epoch, as the trainer reports it (the app keeps the fields the report promises). */
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  trainAcc: number;
+  testAcc: number;
+  examplesPerSec: number;
+  seconds: number;
+}
+
+/** Running training loss and accuracy inside epochs, at fractional epochs (D2L's animated curves). */
+export interface CurvePoint {
+  epoch: number;
+  loss: number;
+  acc: number;
+}
+
+export interface Evaluation {
+  /** `confusion[trueClass][predictedClass]` counts on the test set. */
+  confusion: number[][];
+  /** Null for a class with no test examples. */
+  perClassAccuracy: (number | null)[];
+}
+
+export type RunStatus = 'done' | 'interrupted' | 'failed';
+
+export interface ModelReport {
+  /** Unique display name (the run id): the model, or `model@bs64` in a sweep. */
+  name: string;
+  model: string;
+  spec: RunSpec;
+  params: number;
+  /** Forward-pass FLOPs for one example. */
+  flops: number;
+  history: EpochRecord[];
+  curve: CurvePoint[];
+  final: { loss: number; trainAcc: number; testAcc: number; examplesPerSec: number };
+  /** Seconds from the worker's start to its end, including data preparation and evaluation. */
+  wallSeconds: number;
+  /** Highest bytes held in tensors at any moment of training, as TF.js counts them. */
+  peakMemoryBytes: number;
+  status: RunStatus;
+  error?: string;
+  evaluation?: Evaluation;
+}
+
+export interface SweepRow {
+  model: string;
+  name: string;
+  value: number;
+  examplesPerSec: number;
+  trainAcc: number;
+  testAcc: number;
+  loss: number;
+  peakMemoryBytes: number;
+  seconds: number;
+}
+
+export interface Report {
+  createdAt: string;
+  command: string;
+  backend: { name: string; device: string; threads: number; description: string };
+  preset: string;
+  presetReason: string;
+  config: {
+    mode: 'compare' | 'sweep';
+    sweep?: { flag: SweepFlag; values: number[] };
+    runs: RunSpec[];
+    dataDir: string;
+    trainExamples: number;
+    testExamples: number;
+    jobs: number;
+  };
+  classNames: string[];
+  models: ModelReport[];
+  sweep?: { flag: SweepFlag; rows: SweepRow[] };
+}
+
+/** The last epoch's numbers, or NaNs for a run that never finished one. */
+export function finalOf(history: readonly EpochRecord[]): ModelReport['final'] {
+  const last = history[history.length - 1];
+  if (!last) return { loss: NaN, trainAcc: NaN, testAcc: NaN, examplesPerSec: NaN };
+  return { loss: last.loss, trainAcc: last.trainAcc, testAcc: last.testAcc, examplesPerSec: last.examplesPerSec };
+}
+
+/** The sweep's table: one row per run, ordered by model then value. */
+export function sweepRows(flag: SweepFlag, models: readonly ModelReport[]): SweepRow[] {
+  return models
+    .map((m) => ({
+      model: m.model,
+      name: m.name,
+      value: flag === 'batch-size' ? m.spec.batchSize : m.spec.optimizer.lr,
+      examplesPerSec: m.final.examplesPerSec,
+      trainAcc: m.final.trainAcc,
+      testAcc: m.final.testAcc,
+      loss: m.final.loss,
+      peakMemoryBytes: m.peakMemoryBytes,
+      seconds: m.wallSeconds,
+    }))
+    .sort((a, b) => (a.model === b.model ? a.value - b.value : a.model.localeCompare(b.model)));
+}
+
+export const COMPARISON_HEADER = [
+  'model',
+  'input',
+  'params',
+  'FLOPs/example',
+  'epochs',
+  'loss',
+  'train acc',
+  'test acc',
+  'examples/s',
+  'wall time',
+  'peak memory',
+] as const;
+
+/** What the comparison table's numbers mean, said under it in report.md and report.html. */
+export const COMPARISON_NOTE =
+  'FLOPs count one forward pass (a multiply-add is 2 FLOPs); training costs about three times that. ' +
+  "Examples/s is the last epoch's training throughput; models trained at once share the CPU cores. " +
+  'Peak memory is the most bytes held in tensors at any moment, as TF.js counts them.';
+
+export function reportTitle(report: Report): string {
+  return report.sweep ? `Sweep over ${sweepLabel(report.sweep.flag)}` : 'LeNet and AlexNet, side by side';
+}
+
+/** The comparison table's rows, shared by the terminal, report.md and report.html. */
+export function comparisonRows(report: Report): string[][] {
+  return report.models.map((m) => {
+    const subset = m.spec.limitTrain !== undefined ? ` (${formatCount(m.spec.limitTrain)} imgs)` : '';
+    const status = m.status === 'done' ? '' : ` [${m.status}]`;
+    return [
+      m.name + status,
+      `${m.spec.inputSize}x${m.spec.inputSize}`,
+      formatCount(m.params),
+      formatFlops(m.flops),
+      `${m.history.length}/${m.spec.epochs}${subset}`,
+      formatLoss(m.final.loss),
+      formatAccuracy(m.final.trainAcc),
+      formatAccuracy(m.final.testAcc),
+      formatRate(m.final.examplesPerSec),
+      formatDuration(m.wallSeconds),
+      formatBytes(m.peakMemoryBytes),
+    ];
+  });
+}
+
+export function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export function sweepLabel(flag: SweepFlag): string {
+  return flag === 'batch-size' ? 'batch size' : 'learning rate';
+}
+
+/** The sweep table's columns, the swept value named for what it is. */
+export function sweepHeader(flag: SweepFlag): string[] {
+  return ['model', sweepLabel(flag), 'examples/s', 'loss', 'train acc', 'test acc', 'peak memory', 'wall time'];
+}
+
+export function sweepTableRows(rows: readonly SweepRow[]): string[][] {
+  return rows.map((r) => [
+    r.model,
+    String(r.value),
+    formatRate(r.examplesPerSec),
+    formatLoss(r.loss),
+    formatAccuracy(r.trainAcc),
+    formatAccuracy(r.testAcc),
+    formatBytes(r.peakMemoryBytes),
+    formatDuration(r.seconds),
+  ]);
+}
+
+export const HISTORY_HEADER = ['epoch', 'loss', 'train acc', 'test acc', 'examples/s', 'seconds'] as const;
+
+export function historyRows(model: ModelReport): string[][] {
+  return model.history.map((h) => [
+    String(h.epoch),
+    formatLoss(h.loss),
+    formatAccuracy(h.trainAcc),
+    formatAccuracy(h.testAcc),
+    formatRate(h.examplesPerSec),
+    h.seconds.toFixed(1),
+  ]);
+}
+
+/** Test accuracy per class: a header of the evaluated models' names and one row per class. */
+export function perClassTable(report: Report): { header: string[]; rows: string[][] } | undefined {
+  const evaluated = report.models.filter((m) => m.evaluation);
+  if (evaluated.length === 0) return undefined;
+  return {
+    header: ['class', ...evaluated.map((m) => m.name)],
+    rows: report.classNames.map((name, c) => [name, ...evaluated.map((m) => formatAccuracy(m.evaluation!.perClassAccuracy[c]))]),
+  };
+}
+
+/** The optimizer as one short phrase: `sgd lr 0.01`, `momentum 0.9 lr 0.01 wd 0.0005`. */
+export function describeOptimizer(spec: RunSpec): string {
+  const o = spec.optimizer;
+  const parts = [o.name === 'momentum' ? `momentum ${o.momentum}` : o.name, `lr ${o.lr}`];
+  if (o.weightDecay) parts.push(`wd ${o.weightDecay}`);
+  return parts.join(' ');
+}
+
+export function describeRun(spec: RunSpec): string {
+  const data = [
+    spec.limitTrain !== undefined ? `${spec.limitTrain} train` : 'all train',
+    spec.limitTest !== undefined ? `${spec.limitTest} test` : 'all test',
+  ].join(' / ');
+  return `${spec.inputSize}px, batch ${spec.batchSize}, ${describeOptimizer(spec)}, ${spec.epochs} epoch${spec.epochs === 1 ? '' : 's'}, ${data}, seed ${spec.seed}`;
+}

@@ -1,0 +1,142 @@
+import { fork } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ProgressView } from './progress';
+import type { Isolation, MainMessage, WorkerInput, WorkerMessage, WorkerOutcome } from './worker-protocol';
+
+export interface WorkerRun {
+  input: WorkerInput;
+  /** What the worker said about the model it built; absent if it never got that far. */
+  model?: Extract<WorkerMessage, { type: 'model' }>;
+  outcome: WorkerOutcome;
+}
+
+export interface RunWorkersOptions {
+  /** The built worker script (dist/worker.js). */
+  workerUrl: URL;
+  isolation: Isolation;
+  /** Workers alive at once; the rest wait for a free slot. */
+  concurrency: number;
+  view: ProgressView;
+  /** Aborting asks every running worker to checkpoint and stop, and starts no more. */
+  signal: AbortSignal;
+}
+
+/** Seconds a worker may take to exit after reporting its outcome before it is terminated. */
+const EXIT_GRACE_MS = 5_000;
+
+/**
+ * Trains each input in its own worker (TF.js keeps its backend and tensors per thread, and a worker
+ * per model is what lets two models use two cores), `concurrency` at a time, in input order.
+ */
+export async function runWorkers(inputs: readonly WorkerInput[], options: RunWorkersOptions): Promise<WorkerRun[]> {
+  const { view, signal } = options;
+  const results: WorkerRun[] = new Array(inputs.length);
+  const running = new Set<WorkerHandle>();
+  const abortAll = () => {
+    for (const worker of running) worker.send({ type: 'abort' });
+  };
+  signal.addEventListener('abort', abortAll, { once: true });
+
+  let next = 0;
+  const slot = async (): Promise<void> => {
+    while (next < inputs.length) {
+      const index = next++;
+      const input = inputs[index];
+      if (signal.aborted) {
+        results[index] = { input, outcome: notStarted() };
+        view.note(input.spec.id, 'interrupted before it started');
+        continue;
+      }
+      results[index] = await runOne(input, options, running);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, inputs.length)) }, slot));
+  } finally {
+    signal.removeEventListener('abort', abortAll);
+  }
+  return results;
+}
+
+function notStarted(): WorkerOutcome {
+  return { status: 'interrupted', history: [], curve: [], peakMemoryBytes: 0, wallSeconds: 0 };
+}
+
+/** A worker thread or a child process, behind the few calls a run needs. */
+interface WorkerHandle {
+  /** Emits `message`, `error` and `exit` (with the exit code first), as both kinds do. */
+  events: EventEmitter;
+  send(message: MainMessage): void;
+  kill(): void;
+}
+
+function startWorker(url: URL, input: WorkerInput, isolation: Isolation): WorkerHandle {
+  if (isolation === 'thread') {
+    const worker = new Worker(url, { workerData: input });
+    return { events: worker, send: (m) => worker.postMessage(m), kill: () => void worker.terminate() };
+  }
+  // 'advanced' serialization carries the typed arrays of the data set as they are, not as JSON.
+  const child = fork(fileURLToPath(url), [], { serialization: 'advanced', stdio: 'inherit' });
+  const send = (m: MainMessage) => {
+    if (child.connected) child.send(m);
+  };
+  send({ type: 'start', input });
+  return { events: child, send, kill: () => child.kill('SIGKILL') };
+}
+
+function runOne(input: WorkerInput, options: RunWorkersOptions, running: Set<WorkerHandle>): Promise<WorkerRun> {
+  const { view } = options;
+  const id = input.spec.id;
+  return new Promise((resolve) => {
+    const startedAt = Date.now();
+    const worker = startWorker(options.workerUrl, input, options.isolation);
+    running.add(worker);
+    let model: WorkerRun['model'];
+    let outcome: WorkerOutcome | undefined;
+    let crash: Error | undefined;
+    let grace: NodeJS.Timeout | undefined;
+
+    worker.events.on('message', (message: WorkerMessage) => {
+      switch (message.type) {
+        case 'model':
+          model = message;
+          view.phase(id, 'starting…');
+          break;
+        case 'resumed':
+          view.note(id, `resumed from its checkpoint at epoch ${message.epoch + 1}, batch ${message.batch}`);
+          break;
+        case 'batch':
+          view.update({ id, epochs: input.spec.epochs, ...message.progress });
+          break;
+        case 'phase':
+          view.phase(id, message.text);
+          break;
+        case 'epoch':
+          view.epochDone(id, message.record, input.spec.epochs);
+          break;
+        case 'finished':
+          outcome = message.outcome;
+          grace = setTimeout(() => worker.kill(), EXIT_GRACE_MS);
+          break;
+      }
+    });
+    worker.events.on('error', (err: Error) => {
+      crash = err;
+    });
+    worker.events.on('exit', (code: number | null) => {
+      if (grace) clearTimeout(grace);
+      running.delete(worker);
+      const final: WorkerOutcome = outcome ?? {
+        status: 'failed',
+        history: [],
+        curve: [],
+        peakMemoryBytes: 0,
+        wallSeconds: (Date.now() - startedAt) / 1000,
+        error: crash ? crash.message : `worker exited with code ${code} before reporting`,
+      };
+      resolve({ input, model, outcome: final });
+    });
+  });
+}

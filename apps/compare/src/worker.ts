@@ -1,0 +1,211 @@
+/**
+ * One model's training, in its own worker thread or child process: TF.js keeps its backend, kernels
+ * and tensors per thread, so each worker initialises the backend itself and trains on its own.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { initBackend, type BackendChoice } from '@zoo/backend';
+import { toDataset } from '@zoo/datasets';
+import { describeModel } from '@zoo/layers';
+import { createModel } from '@zoo/models';
+import { evaluate, NonFiniteLossError, train, TrainingAbortedError, type EpochRecord as TrainerEpoch } from '@zoo/trainer';
+import { writeFileAtomic } from './files';
+import { trackPeakTensorBytes } from './peak-memory';
+import type { CurvePoint, EpochRecord, Evaluation } from './report';
+import type { BatchProgress, MainMessage, WorkerInput, WorkerMessage, WorkerOutcome } from './worker-protocol';
+
+/** Points per epoch kept for the learning curves: enough for a smooth line, small in report.json. */
+const CURVE_POINTS_PER_EPOCH = 50;
+/** Batch progress is posted at most this often; the last batch of an epoch always is. */
+const PROGRESS_INTERVAL_MS = 250;
+
+/** What the app keeps beside the trainer's checkpoint so a resumed run's report is whole. */
+interface SavedState {
+  curve: CurvePoint[];
+  peakMemoryBytes: number;
+  wallSeconds: number;
+}
+
+const controller = new AbortController();
+
+/** The way to the main program: a MessagePort in a thread, the IPC channel in a child process. */
+interface Channel {
+  input: Promise<WorkerInput>;
+  post(message: WorkerMessage): void;
+  /** Sends the last message, then lets the worker end. */
+  end(message: WorkerMessage): void;
+}
+
+function threadChannel(port: NonNullable<typeof parentPort>): Channel {
+  port.on('message', (message: MainMessage) => {
+    if (message.type === 'abort') controller.abort(new Error('interrupted'));
+  });
+  return {
+    input: Promise.resolve(workerData as WorkerInput),
+    post: (m) => port.postMessage(m),
+    end: (m) => {
+      port.postMessage(m);
+      port.close();
+    },
+  };
+}
+
+function processChannel(): Channel {
+  let started: (input: WorkerInput) => void;
+  const input = new Promise<WorkerInput>((resolve) => (started = resolve));
+  process.on('message', (message: MainMessage) => {
+    if (message.type === 'start') started(message.input);
+    else if (message.type === 'abort') controller.abort(new Error('interrupted'));
+  });
+  // Ctrl-C reaches the whole process group, so a child hears it too: the first one stops at the next
+  // batch with a checkpoint (as the main program asks anyway), a second one quits.
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    if (++interrupts === 1) controller.abort(new Error('interrupted'));
+    else process.exit(130);
+  });
+  // Without its parent nobody would read the result; after our own last message, we are done.
+  process.on('disconnect', () => process.exit(0));
+  return {
+    input,
+    post: (m) => process.send?.(m),
+    // Disconnecting before the message is flushed would lose it.
+    end: (m) => process.send?.(m, () => process.disconnect()),
+  };
+}
+
+if (!parentPort && !process.send) throw new Error('worker.js is started by cli.js, as a worker thread or a child process');
+const channel = parentPort ? threadChannel(parentPort) : processChannel();
+const post = (message: WorkerMessage) => channel.post(message);
+
+function toRecord(r: TrainerEpoch): EpochRecord {
+  return {
+    epoch: r.epoch + 1,
+    loss: r.loss,
+    trainAcc: r.trainAcc,
+    testAcc: r.testAcc ?? NaN,
+    examplesPerSec: r.examplesPerSec,
+    seconds: r.seconds,
+  };
+}
+
+function statePath(input: WorkerInput): string {
+  return `${input.checkpointDir}.state.json`;
+}
+
+function loadState(input: WorkerInput): SavedState | undefined {
+  if (!input.resume || !existsSync(statePath(input))) return undefined;
+  return JSON.parse(readFileSync(statePath(input), 'utf8')) as SavedState;
+}
+
+function hasCheckpoint(input: WorkerInput): boolean {
+  return existsSync(input.checkpointDir) && readdirSync(input.checkpointDir).length > 0;
+}
+
+async function run(input: WorkerInput): Promise<WorkerOutcome> {
+  const startedAt = performance.now();
+  const { spec } = input;
+  const saved = loadState(input);
+  const previousSeconds = saved?.wallSeconds ?? 0;
+  const backend = await initBackend({ backend: input.backend as BackendChoice, threads: input.threads });
+  const peak = trackPeakTensorBytes();
+
+  const model = createModel(spec.model, { inputSize: spec.inputSize, inChannels: 1, numClasses: input.numClasses, seed: spec.seed });
+  const description = describeModel(model, [1, spec.inputSize, spec.inputSize, 1]);
+  const resize = spec.inputSize === input.train.height ? undefined : spec.inputSize;
+  const trainData = toDataset(input.train, { batchSize: spec.batchSize, resize, shuffle: true, seed: spec.seed, limit: spec.limitTrain, numClasses: input.numClasses });
+  // Testing in training-sized batches keeps the peak memory a function of the batch size alone.
+  const testData = toDataset(input.test, { batchSize: spec.batchSize, resize, limit: spec.limitTest, numClasses: input.numClasses });
+  const batchesPerEpoch = trainData.batchesPerEpoch;
+  post({ type: 'model', params: description.totals.params, flops: description.totals.flops, batchesPerEpoch });
+
+  let curve: CurvePoint[] = saved?.curve ?? [];
+  let lastPost = 0;
+  let history: EpochRecord[] = [];
+  const finish = async (outcome: Omit<WorkerOutcome, 'curve' | 'peakMemoryBytes' | 'wallSeconds'>): Promise<WorkerOutcome> => {
+    const state: SavedState = {
+      curve,
+      peakMemoryBytes: Math.max(peak.peak(), saved?.peakMemoryBytes ?? 0),
+      wallSeconds: previousSeconds + (performance.now() - startedAt) / 1000,
+    };
+    await writeFileAtomic(statePath(input), JSON.stringify(state));
+    return { ...outcome, ...state };
+  };
+
+  try {
+    const result = await train(model, {
+      train: trainData,
+      test: testData,
+      epochs: spec.epochs,
+      optimizer: spec.optimizer,
+      seed: spec.seed,
+      checkpointDir: input.checkpointDir,
+      resume: input.resume && hasCheckpoint(input),
+      signal: controller.signal,
+      // Reading the loss back forces a GPU to finish the step; batching the reads keeps it busy.
+      readbackEvery: backend.device === 'gpu' ? 10 : 1,
+      callbacks: {
+        onTrainBegin: (logs) => {
+          // A resumed run keeps the curve up to where its checkpoint was taken, and no further.
+          const from = logs.startEpoch + logs.startBatch / batchesPerEpoch;
+          curve = curve.filter((p) => p.epoch <= from + 1e-9);
+          if (logs.startEpoch > 0 || logs.startBatch > 0) post({ type: 'resumed', epoch: logs.startEpoch, batch: logs.startBatch });
+        },
+        onBatchEnd: (batch, logs) => {
+          const perEpoch = logs.batchesPerEpoch ?? batchesPerEpoch;
+          const last = batch + 1 === perEpoch;
+          const at = logs.epoch + (batch + 1) / perEpoch;
+          const bucket = (i: number) => Math.floor((i * CURVE_POINTS_PER_EPOCH) / perEpoch);
+          if (last || bucket(batch + 1) !== bucket(batch)) curve.push({ epoch: at, loss: logs.runningLoss, acc: logs.runningAcc });
+          const now = performance.now();
+          if (!last && now - lastPost < PROGRESS_INTERVAL_MS) return;
+          lastPost = now;
+          const progress: BatchProgress = {
+            epoch: logs.epoch + 1,
+            batch: batch + 1,
+            batchesPerEpoch: perEpoch,
+            loss: logs.runningLoss,
+            acc: logs.runningAcc,
+            examplesPerSec: logs.examplesPerSec,
+          };
+          post({ type: 'batch', progress });
+          if (last) post({ type: 'phase', text: `epoch ${logs.epoch + 1}/${spec.epochs}: testing on ${testData.examplesPerEpoch} images…` });
+        },
+        onEpochEnd: (_epoch, logs) => {
+          history.push(toRecord(logs));
+          post({ type: 'epoch', record: toRecord(logs) });
+        },
+      },
+    });
+    history = result.history.map(toRecord);
+  } catch (err) {
+    if (err instanceof TrainingAbortedError) {
+      return await finish({ status: 'interrupted', history: (err.history as TrainerEpoch[]).map(toRecord) });
+    }
+    // A diverged loss (NonFiniteLossError says so and what to try) or any other failure mid-run still
+    // leaves the finished epochs worth reporting.
+    const message = err instanceof NonFiniteLossError ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
+    return await finish({ status: 'failed', history, error: message });
+  }
+  try {
+    post({ type: 'phase', text: `final evaluation on ${testData.examplesPerEpoch} test images (confusion matrix)…` });
+    const evaluated = await evaluate(model, testData, { numClasses: input.numClasses });
+    const evaluation: Evaluation = {
+      confusion: evaluated.confusionMatrix.map((row) => [...row]),
+      perClassAccuracy: [...evaluated.perClassAccuracy],
+    };
+    return await finish({ status: 'done', history, evaluation });
+  } catch (err) {
+    return await finish({ status: 'done', history, error: `evaluation failed: ${(err as Error).message}` });
+  }
+}
+
+channel.input
+  .then(run)
+  .then(
+    (outcome) => channel.end({ type: 'finished', outcome }),
+    (err: unknown) => {
+      const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      channel.end({ type: 'finished', outcome: { status: 'failed', history: [], curve: [], peakMemoryBytes: 0, wallSeconds: 0, error } });
+    },
+  );
