@@ -8,12 +8,23 @@ process.env.TF_FORCE_GPU_ALLOW_GROWTH ??= 'true';
 // The worker is its own tsup entry, built next to this file.
 const workerUrl = new URL('./worker.js', import.meta.url);
 
-main(process.argv.slice(2), workerUrl).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`compare: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+/**
+ * Exits once what was written has left: a run is over when main returns, whatever handles a library
+ * (a GPU instance, a thread pool, a terminated worker) still holds open.
+ */
+function exit(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const flushed = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', flushed);
+  process.stderr.write('', flushed);
+  // Should a stream never call back (its reader gone), leave anyway.
+  setTimeout(() => process.exit(code), 2_000).unref();
+}
+
+main(process.argv.slice(2), workerUrl).then(exit, (err: unknown) => {
+  process.stderr.write(`compare: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  exit(1);
+});

@@ -21,10 +21,17 @@ export interface RunWorkersOptions {
   view: ProgressView;
   /** Aborting asks every running worker to checkpoint and stop, and starts no more. */
   signal: AbortSignal;
+  /** How long a worker asked to stop may take before it is terminated. Default: {@link STOP_GRACE_MS}. */
+  stopGraceMs?: number;
 }
 
-/** Seconds a worker may take to exit after reporting its outcome before it is terminated. */
+/** Milliseconds a worker may take to exit after reporting its outcome before it is terminated. */
 const EXIT_GRACE_MS = 5_000;
+/**
+ * Milliseconds a worker may take, once asked to stop, to finish its batch and write its checkpoint.
+ * A worker stuck past this is terminated, so that Ctrl-C always ends the run; its last checkpoint stands.
+ */
+export const STOP_GRACE_MS = 60_000;
 
 /**
  * Trains each input in its own worker (TF.js keeps its backend and tensors per thread, and a worker
@@ -35,7 +42,7 @@ export async function runWorkers(inputs: readonly WorkerInput[], options: RunWor
   const results: WorkerRun[] = new Array(inputs.length);
   const running = new Set<WorkerHandle>();
   const abortAll = () => {
-    for (const worker of running) worker.send({ type: 'abort' });
+    for (const worker of running) worker.stop();
   };
   signal.addEventListener('abort', abortAll, { once: true });
 
@@ -70,12 +77,14 @@ interface WorkerHandle {
   events: EventEmitter;
   send(message: MainMessage): void;
   kill(): void;
+  /** Asks the worker to checkpoint and stop; set by runOne, which also keeps the stop deadline. */
+  stop(): void;
 }
 
 function startWorker(url: URL, input: WorkerInput, isolation: Isolation): WorkerHandle {
   if (isolation === 'thread') {
     const worker = new Worker(url, { workerData: input });
-    return { events: worker, send: (m) => worker.postMessage(m), kill: () => void worker.terminate() };
+    return { events: worker, send: (m) => worker.postMessage(m), kill: () => void worker.terminate(), stop: () => undefined };
   }
   // 'advanced' serialization carries the typed arrays of the data set as they are, not as JSON.
   const child = fork(fileURLToPath(url), [], { serialization: 'advanced', stdio: 'inherit' });
@@ -83,7 +92,7 @@ function startWorker(url: URL, input: WorkerInput, isolation: Isolation): Worker
     if (child.connected) child.send(m);
   };
   send({ type: 'start', input });
-  return { events: child, send, kill: () => child.kill('SIGKILL') };
+  return { events: child, send, kill: () => child.kill('SIGKILL'), stop: () => undefined };
 }
 
 function runOne(input: WorkerInput, options: RunWorkersOptions, running: Set<WorkerHandle>): Promise<WorkerRun> {
@@ -97,6 +106,15 @@ function runOne(input: WorkerInput, options: RunWorkersOptions, running: Set<Wor
     let outcome: WorkerOutcome | undefined;
     let crash: Error | undefined;
     let grace: NodeJS.Timeout | undefined;
+    let stopDeadline: NodeJS.Timeout | undefined;
+    worker.stop = () => {
+      worker.send({ type: 'abort' });
+      const graceMs = options.stopGraceMs ?? STOP_GRACE_MS;
+      stopDeadline ??= setTimeout(() => {
+        view.note(id, `did not stop within ${graceMs / 1000} s; terminating it (its last checkpoint stands)`);
+        worker.kill();
+      }, graceMs);
+    };
 
     worker.events.on('message', (message: WorkerMessage) => {
       switch (message.type) {
@@ -127,9 +145,10 @@ function runOne(input: WorkerInput, options: RunWorkersOptions, running: Set<Wor
     });
     worker.events.on('exit', (code: number | null) => {
       if (grace) clearTimeout(grace);
+      if (stopDeadline) clearTimeout(stopDeadline);
       running.delete(worker);
       const final: WorkerOutcome = outcome ?? {
-        status: 'failed',
+        status: stopDeadline ? 'interrupted' : 'failed',
         history: [],
         curve: [],
         peakMemoryBytes: 0,

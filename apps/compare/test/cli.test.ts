@@ -2,7 +2,7 @@
  * The built command line, run as a user runs it (node dist/cli.js, which `pnpm start` also runs),
  * with stdout a pipe: plain log lines, no progress bars.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,41 +24,84 @@ interface Result {
 interface Running {
   done: Promise<Result>;
   kill(signal: NodeJS.Signals): void;
-  /** Resolves when stdout has printed a line matching `pattern`. */
-  waitFor(pattern: RegExp): Promise<void>;
+  /**
+   * Resolves when stdout has printed a line matching `pattern`; rejects, with what the run printed
+   * so far, when it exits first or `ms` pass, so that a stuck run says where it stuck.
+   */
+  waitFor(pattern: RegExp, ms: number): Promise<void>;
+  /** `done`, or a rejection with the output so far once `ms` pass. */
+  finish(ms: number): Promise<Result>;
 }
+
+/** Every run still alive; each test's leftovers are killed after it, so jest can always exit. */
+const alive = new Set<ChildProcess>();
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  // The run is the leader of its own process group, which also holds any child processes it forked.
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    child.kill(signal);
+  }
+}
+
+afterEach(() => {
+  for (const child of alive) killGroup(child, 'SIGKILL');
+  alive.clear();
+});
 
 function start(args: string[], env: Record<string, string> = {}): Running {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: APP,
     env: { ...process.env, ...env, FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  alive.add(child);
   let stdout = '';
   let stderr = '';
   const waiters: { pattern: RegExp; resolve: () => void }[] = [];
-  child.stdout.on('data', (chunk: Buffer) => {
+  child.stdout!.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
     for (const w of waiters.splice(0)) {
       if (w.pattern.test(stdout)) w.resolve();
       else waiters.push(w);
     }
   });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<Result>((resolveDone) => child.on('close', (code, signal) => resolveDone({ code, signal, stdout, stderr })));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<Result>((resolveDone) =>
+    child.on('close', (code, signal) => {
+      alive.delete(child);
+      resolveDone({ code, signal, stdout, stderr });
+    }),
+  );
+  const printed = () => `--- stdout ---\n${stdout.slice(-4000)}\n--- stderr ---\n${stderr.slice(-4000)}`;
+  const deadline = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} within ${ms / 1000} s (args: ${args.join(' ')})\n${printed()}`)), ms);
+    });
+    return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+  };
   return {
     done,
     kill: (signal) => child.kill(signal),
-    waitFor: (pattern) =>
-      new Promise((resolveWait, reject) => {
-        if (pattern.test(stdout)) return resolveWait();
-        waiters.push({ pattern, resolve: resolveWait });
-        void done.then(() => reject(new Error(`exited before printing ${pattern}:\n${stdout}\n${stderr}`)));
-      }),
+    waitFor: (pattern, ms) =>
+      deadline(
+        new Promise<void>((resolveWait, reject) => {
+          if (pattern.test(stdout)) return resolveWait();
+          waiters.push({ pattern, resolve: resolveWait });
+          void done.then(() => reject(new Error(`exited before printing ${pattern}:\n${printed()}`)));
+        }),
+        ms,
+        `did not print ${pattern}`,
+      ),
+    finish: (ms) => deadline(done, ms, 'did not exit'),
   };
 }
 
-const run = (args: string[], env: Record<string, string> = {}) => start(args, env).done;
+/** A whole run, given `ms` to finish (less than the test's own timeout, so the failure shows its output). */
+const run = (args: string[], env: Record<string, string> = {}, ms = 100_000) => start(args, env).finish(ms);
 
 /** Exit status, with what the run printed when it is not 0, so that a failure says why. */
 const outcome = (r: Result) => ({ code: r.code, output: r.code === 0 ? '' : `${r.stdout}\n${r.stderr}`.slice(-3000) });
@@ -136,7 +179,7 @@ describe('compare CLI', () => {
     'trains two models side by side on real data and writes report.json, report.md and report.html',
     async () => {
       const out = join(scratch, 'e2e');
-      const r = await run(['--models', 'lenet5,alexnet-mini', '--limit-train', '256', '--limit-test', '128', '--epochs', '1', '--out', out]);
+      const r = await run(['--models', 'lenet5,alexnet-mini', '--limit-train', '256', '--limit-test', '128', '--epochs', '1', '--out', out], {}, 200_000);
       expect(outcome(r)).toEqual({ code: 0, output: '' });
       // Not a terminal: plain lines, no cursor movement.
       expect(r.stdout).not.toContain('\u001b[');
@@ -185,21 +228,21 @@ describe('compare CLI', () => {
       expect(again.code).toBe(2);
       expect(errorLine(again.stderr)).toMatch(/--out: got ".*e2e", which already holds a run; expected a new folder, or --resume/);
     },
-    150_000,
+    240_000,
   );
 
   withData(
     'trains in child processes too, as it does for the native backends',
     async () => {
       const out = join(scratch, 'processes');
-      const r = await run(['--models', 'lenet5', '--limit-train', '256', '--limit-test', '128', '--epochs', '1', '--isolation', 'process', '--out', out]);
+      const r = await run(['--models', 'lenet5', '--limit-train', '256', '--limit-test', '128', '--epochs', '1', '--isolation', 'process', '--out', out], {}, 200_000);
       expect(outcome(r)).toEqual({ code: 0, output: '' });
       expect(r.stdout).toContain('one child process each: --isolation process');
       const [m] = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).models;
       expect(m.status).toBe('done');
       expect(m.evaluation.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(128);
     },
-    150_000,
+    240_000,
   );
 
   withData(
@@ -208,9 +251,10 @@ describe('compare CLI', () => {
       const out = join(scratch, 'resume');
       const args = ['--models', 'lenet5', '--limit-train', '2048', '--limit-test', '128', '--epochs', '3', '--batch-size', '32', '--out', out];
       const first = start(args);
-      await first.waitFor(/epoch 1\/3 done/);
+      await first.waitFor(/epoch 1\/3 done/, 150_000);
       first.kill('SIGINT');
-      const stopped = await first.done;
+      // The batch in flight, a checkpoint and the report: seconds, not minutes.
+      const stopped = await first.finish(60_000);
       expect(stopped.code).toBe(130);
       expect(stopped.stdout).toMatch(/interrupted: checkpoints are in .*; continue with: pnpm --filter compare start --resume --out /);
       expect(readdirSync(join(out, 'checkpoints', 'lenet5')).length).toBeGreaterThan(0);
@@ -220,7 +264,7 @@ describe('compare CLI', () => {
       expect(doneBefore).toBeGreaterThanOrEqual(1);
       expect(doneBefore).toBeLessThan(3);
 
-      const again = await run(['--resume', '--out', out]);
+      const again = await run(['--resume', '--out', out], {}, 150_000);
       expect(outcome(again)).toEqual({ code: 0, output: '' });
       expect(again.stdout).toMatch(/\[lenet5\] resumed from its checkpoint at epoch \d, batch \d+/);
       const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
@@ -234,7 +278,7 @@ describe('compare CLI', () => {
       expect(xs).toEqual([...xs].sort((a, b) => a - b));
       expect(xs[xs.length - 1]).toBeCloseTo(3);
     },
-    150_000,
+    400_000,
   );
 
   it('refuses to resume what is not a run', async () => {

@@ -1,0 +1,79 @@
+/**
+ * runWorkers' promise to Ctrl-C: every worker is asked to stop, and one that does not within the
+ * grace period is terminated, so that an interrupted run always ends.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ProgressView } from '../src/progress';
+import { runWorkers } from '../src/run-workers';
+import type { WorkerInput } from '../src/worker-protocol';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'run-workers-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A worker script: reports its model, then behaves as `body` says. */
+function workerScript(name: string, body: string): URL {
+  const file = join(dir, `${name}.cjs`);
+  writeFileSync(
+    file,
+    `const { parentPort } = require('node:worker_threads');
+parentPort.postMessage({ type: 'model', params: 1, flops: 2, batchesPerEpoch: 3 });
+${body}
+`,
+  );
+  return pathToFileURL(file);
+}
+
+function recordingView(): ProgressView & { notes: string[] } {
+  const notes: string[] = [];
+  return {
+    notes,
+    add: () => undefined,
+    update: () => undefined,
+    epochDone: () => undefined,
+    phase: () => undefined,
+    note: (id, text) => notes.push(`${id}: ${text}`),
+    log: () => undefined,
+    stop: () => undefined,
+  };
+}
+
+const input = (id: string): WorkerInput => ({ spec: { id } as WorkerInput['spec'], backend: 'cpu', threads: 1, train: {} as WorkerInput['train'], test: {} as WorkerInput['test'], numClasses: 10, checkpointDir: join(dir, id), resume: false });
+
+const outcome = { status: 'interrupted', history: [], curve: [], peakMemoryBytes: 1, wallSeconds: 0.5 };
+
+describe('runWorkers after an abort', () => {
+  it('takes the outcome of a worker that stops when asked', async () => {
+    const url = workerScript('obedient', `parentPort.on('message', (m) => { if (m.type === 'abort') { parentPort.postMessage({ type: 'finished', outcome: ${JSON.stringify(outcome)} }); parentPort.close(); } });`);
+    const controller = new AbortController();
+    const view = recordingView();
+    const running = runWorkers([input('a')], { workerUrl: url, isolation: 'thread', concurrency: 1, view, signal: controller.signal, stopGraceMs: 5_000 });
+    setTimeout(() => controller.abort(), 200);
+    const [run] = await running;
+    expect(run.outcome).toEqual(outcome);
+    expect(run.model).toMatchObject({ params: 1, flops: 2 });
+    expect(view.notes).toEqual([]);
+  });
+
+  it('terminates a worker that ignores the request, and reports the run as interrupted', async () => {
+    // Busy in a loop that never gives its event loop a turn, as a stuck kernel would be.
+    const url = workerScript('stuck', `setTimeout(() => { for (;;) {} }, 50);`);
+    const controller = new AbortController();
+    const view = recordingView();
+    const started = Date.now();
+    const running = runWorkers([input('stuck'), input('never')], { workerUrl: url, isolation: 'thread', concurrency: 1, view, signal: controller.signal, stopGraceMs: 500 });
+    setTimeout(() => controller.abort(), 300);
+    const [stuck, never] = await running;
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(stuck.outcome.status).toBe('interrupted');
+    expect(view.notes).toContain('stuck: did not stop within 0.5 s; terminating it (its last checkpoint stands)');
+    // The run queued behind it is not started after the abort.
+    expect(never.outcome.status).toBe('interrupted');
+    expect(view.notes).toContain('never: interrupted before it started');
+  });
+});
