@@ -18,6 +18,9 @@ if (!linux) console.log('Skipping the peak-RSS test: it reads /proc/self/status,
     const args = ['--import', 'tsx', 'scripts/bench-pipeline.ts', '--data', 'random', '--backend', 'wasm'];
     const { stdout } = await run(process.execPath, [...args, '--resize', '224', '--batch', '128', '--batches', '40', '--augment', '--max-rss-mib', '1536'], {
       cwd: packageDir,
+      // Well inside the test's own timeout, so a stuck run fails here and leaves nothing behind.
+      timeout: 100_000,
+      killSignal: 'SIGKILL',
     });
     const report = JSON.parse(stdout.trim().split('\n').pop() as string);
     console.log(`peak RSS ${report.peakRssMiB} MiB streaming ${report.images} images at 224x224 on ${report.backend}`);
