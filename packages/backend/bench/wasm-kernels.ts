@@ -9,6 +9,7 @@
  * step (whole training steps), threads (an AlexNet step on 1 and 2 wasm threads, each in a child
  * process). Default: conv dense other step.
  * Environment: BENCH_REPS (timed repetitions, default 3), ALEXNET_BATCH (default 16),
+ * BENCH_LAYERS (only the convolution layers whose name contains it, e.g. `mini`),
  * BENCH_THREADS (start wasm on this many threads; set by the threads section for its children).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -20,6 +21,9 @@ import { registerWasmTrainingKernels, setWasmBackendWithThreads, type WasmTraini
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const ALEXNET_BATCH = Number(process.env.ALEXNET_BATCH ?? 16);
 const LENET_BATCH = 256;
+const MINI_BATCH = 128;
+/** Only the convolution layers whose name contains this (BENCH_LAYERS=mini). */
+const LAYER_FILTER = process.env.BENCH_LAYERS ?? '';
 
 /** Milliseconds: `median` and `min` of the process's CPU time (user + system), and median wall time. */
 interface Timing {
@@ -85,13 +89,18 @@ const CONV_LAYERS: ConvLayer[] = [
   { name: 'alexnet conv5', batch: ALEXNET_BATCH, size: 12, cin: 384, cout: 256, kernel: 3, stride: 1, pad: 1 },
   { name: 'lenet conv1', batch: LENET_BATCH, size: 28, cin: 1, cout: 6, kernel: 5, stride: 1, pad: 2 },
   { name: 'lenet conv2', batch: LENET_BATCH, size: 14, cin: 6, cout: 16, kernel: 5, stride: 1, pad: 0 },
+  { name: 'alexnet-mini conv1', batch: MINI_BATCH, size: 28, cin: 1, cout: 24, kernel: 3, stride: 1, pad: 1 },
+  { name: 'alexnet-mini conv2', batch: MINI_BATCH, size: 14, cin: 24, cout: 48, kernel: 3, stride: 1, pad: 1 },
+  { name: 'alexnet-mini conv3', batch: MINI_BATCH, size: 7, cin: 48, cout: 64, kernel: 3, stride: 1, pad: 1 },
+  { name: 'alexnet-mini conv4', batch: MINI_BATCH, size: 7, cin: 64, cout: 64, kernel: 3, stride: 1, pad: 1 },
+  { name: 'alexnet-mini conv5', batch: MINI_BATCH, size: 7, cin: 64, cout: 48, kernel: 3, stride: 1, pad: 1 },
   // Not in the zoo: a strided layer with many channels, to test where the flipped input gradient stops paying.
   { name: 'stride-2 3x3 64->128 (resnet-like)', batch: 16, size: 56, cin: 64, cout: 128, kernel: 3, stride: 2, pad: 1 },
 ];
 
 function benchConv(): void {
   console.log(`\n## Convolution gradients (wasm, ${REPS} reps; ratios vs the first line of each group)`);
-  for (const l of CONV_LAYERS) {
+  for (const l of CONV_LAYERS.filter((c) => c.name.includes(LAYER_FILTER))) {
     const pad: [[number, number], [number, number], [number, number], [number, number]] = [
       [0, 0],
       [l.pad, l.pad],

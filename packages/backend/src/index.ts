@@ -10,12 +10,15 @@ export {
 } from './init';
 export type { GpuAdapterInfo } from './webgpu/adapter';
 export {
+  chooseFilterGradient,
   FILTER_GRADIENT_ALGORITHMS,
+  FILTER_GRADIENT_CHOICES,
   INPUT_GRADIENT_ALGORITHMS,
   MAX_WASM_THREADS,
   registerWasmTrainingKernels,
   setWasmBackendWithThreads,
   type FilterGradientAlgorithm,
+  type FilterGradientChoice,
   type InputGradientAlgorithm,
   type WasmTrainingKernelOptions,
 } from './wasm';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels, type WasmTrainingKernelOptions } from '../src/wasm';
-import { batchChunks } from '../src/wasm/conv2d-backprop-filter';
+import { batchChunks, chooseFilterGradient } from '../src/wasm/conv2d-backprop-filter';
 import { between, liveCounts, relativeError, seeded, use, values } from './wasm-helpers';
 
 type Explicit = [[number, number], [number, number], [number, number], [number, number]];
@@ -24,6 +24,7 @@ const TOLERANCE = 1e-5;
 const CONFIGS: [string, WasmTrainingKernelOptions][] = [
   ['dW dilated, dx flipped', { filterGradient: 'dilated', inputGradient: 'flipped' }],
   ['dW im2col, dx auto', { filterGradient: 'im2col', inputGradient: 'auto' }],
+  ['dW auto, dx native', { filterGradient: 'auto', inputGradient: 'native' }],
 ];
 
 /** Seeded random cases: every stride 1-4 with same, valid and explicit padding, then edge cases. */
@@ -64,6 +65,9 @@ function makeCases(): ConvCase[] {
     { ...base, label: 'kernel 1x1, stride 2', kernel: [1, 1], strides: [2, 2], pad: 'valid' },
     { ...base, label: 'kernel 11x11 on 11x11', height: 11, width: 11, kernel: [11, 11], pad: 'valid' },
     { ...base, label: 'numeric pad 2, strides 1x3', kernel: [5, 3], strides: [1, 3], pad: 2 },
+    // im2col transposes the patch matrix when it is no wider than dy (here 9 columns against 24).
+    { ...base, label: 'first layer: one channel in, 24 out', batch: 3, height: 12, width: 12, inChannels: 1, outChannels: 24, kernel: [3, 3], pad: 'same' },
+    { ...base, label: 'first layer, stride 2, explicit pad', batch: 2, height: 13, width: 11, inChannels: 1, outChannels: 16, kernel: [3, 3], strides: [2, 2], pad: [[0, 0], [0, 2], [1, 0], [0, 0]] },
     { ...base, label: 'every window in the padding', batch: 1, height: 1, width: 1, kernel: [1, 1], strides: [4, 4], pad: 1 },
     {
       label: 'AlexNet-like conv1 (11x11, stride 4, pad 1) at 63 px',
@@ -154,6 +158,18 @@ describe('conv2d gradients on wasm equal cpu', () => {
   });
 });
 
+describe('chooseFilterGradient', () => {
+  test.each([
+    ['alexnet-mini conv1', 1, 24, 3, 'im2col'],
+    ['alexnet-mini conv2', 24, 48, 3, 'dilated'],
+    ['lenet conv1', 1, 6, 5, 'dilated'],
+    ['alexnet conv1', 1, 96, 11, 'dilated'],
+    ['alexnet conv3', 256, 384, 3, 'dilated'],
+  ])('%s (Cin %i, Cout %i, kernel %i): %s', (_name, inChannels, outChannels, k, expected) => {
+    expect(chooseFilterGradient({ inChannels, outChannels, filterHeight: k, filterWidth: k })).toBe(expected);
+  });
+});
+
 describe('batchChunks', () => {
   test.each([
     [7, 100, 300, 3],
@@ -181,7 +197,7 @@ describe('registerWasmTrainingKernels', () => {
   });
 
   test('rejects unknown options with the valid ones listed', () => {
-    expect(() => registerWasmTrainingKernels({ filterGradient: 'fft' as never })).toThrow(/valid: dilated, im2col/);
+    expect(() => registerWasmTrainingKernels({ filterGradient: 'fft' as never })).toThrow(/valid: auto, dilated, im2col/);
     expect(() => registerWasmTrainingKernels({ inputGradient: 'fft' as never })).toThrow(/valid: auto, flipped, native/);
     expect(() => registerWasmTrainingKernels({ maxChunkElements: 0 })).toThrow(/positive integer/);
     registerWasmTrainingKernels();

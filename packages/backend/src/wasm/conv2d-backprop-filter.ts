@@ -1,20 +1,17 @@
 import {
   Add,
   BatchMatMul,
-  Concat,
   Conv2D,
   Conv2DBackpropFilter,
+  DepthwiseConv2dNative,
   Fill,
-  PadV2,
   Reshape,
   Slice,
-  StridedSlice,
   Transpose,
   type Conv2DBackpropFilterAttrs,
   type KernelBackend,
   type KernelConfig,
   type KernelFunc,
-  type NamedTensorInfoMap,
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import { convGeometry, explicitPad, type ConvGeometry } from './conv-geometry';
@@ -24,12 +21,29 @@ import { inScope, requireInput, type KernelScope, WASM } from './kernel-scope';
  * How the wasm `Conv2DBackpropFilter` kernel computes dW.
  * - `dilated`: one forward convolution over the batch axis (x as a batch of `inChannels` images with
  *   `batch` channels, dy as the filter, dilated by the stride). Runs on XNNPACK's convolution.
- * - `im2col`: the patches of x as a matrix, times dy, as one matrix product per batch chunk.
+ * - `im2col`: the patches of x as a matrix (from a depthwise convolution), times dy, as one matrix
+ *   product per batch chunk. Far cheaper where x has one or a few channels (a first layer).
  */
 export type FilterGradientAlgorithm = 'dilated' | 'im2col';
 
 /** Every filter-gradient algorithm, for benchmarks and tests that try each. */
 export const FILTER_GRADIENT_ALGORITHMS: readonly FilterGradientAlgorithm[] = ['dilated', 'im2col'];
+
+/** An algorithm, or `auto`: per layer, the one {@link chooseFilterGradient} picks. */
+export type FilterGradientChoice = FilterGradientAlgorithm | 'auto';
+
+/** The values `filterGradient` accepts. */
+export const FILTER_GRADIENT_CHOICES: readonly FilterGradientChoice[] = ['auto', ...FILTER_GRADIENT_ALGORITHMS];
+
+/**
+ * The faster algorithm for a layer, by measurement (docs/performance.md, "WebAssembly training
+ * kernels"): `im2col` where the patch matrix (Cin x taps columns) is no wider than dy (Cout
+ * columns), as in a first layer of few taps and many filters (alexnet-mini's conv1: 5x faster);
+ * `dilated` everywhere else (every other AlexNet, alexnet-mini and LeNet layer: 1.1-4x faster).
+ */
+export function chooseFilterGradient(g: Pick<ConvGeometry, 'inChannels' | 'outChannels' | 'filterHeight' | 'filterWidth'>): FilterGradientAlgorithm {
+  return g.inChannels * g.filterHeight * g.filterWidth <= g.outChannels ? 'im2col' : 'dilated';
+}
 
 /**
  * Elements (float32) one batch chunk's largest intermediate may hold: 2^24 = 64 MiB. Chunking the
@@ -104,73 +118,71 @@ function filterGradDilated(scope: KernelScope, { x, dy, geometry: g, chunkElemen
   return scope.run(Transpose, { x: sum as TensorInfo }, { perm: [1, 2, 0, 3] });
 }
 
-/** dW with shape [KH, KW, Cin, Cout] via explicit patches (im2col) and one matrix product per chunk. */
+/**
+ * The depthwise filter that copies each tap of a KH x KW window into its own channel: with it, a
+ * depthwise convolution of x is x's patch matrix (im2col), channel `c * taps + t` holding tap `t`
+ * of input channel `c`.
+ */
+function patchFilter(scope: KernelScope, g: ConvGeometry): TensorInfo {
+  const taps = g.filterHeight * g.filterWidth;
+  const values = new Float32Array(taps * g.inChannels * taps);
+  for (let t = 0; t < taps; t++) {
+    for (let c = 0; c < g.inChannels; c++) values[(t * g.inChannels + c) * taps + t] = 1;
+  }
+  return scope.constant(values, [g.filterHeight, g.filterWidth, g.inChannels, taps]);
+}
+
+/**
+ * dW with shape [KH, KW, Cin, Cout] via the patch matrix (im2col) and one matrix product per batch
+ * chunk. The patches come from a depthwise convolution on XNNPACK (wasm's slicing is far slower), and
+ * of the two operands of the product the narrower is transposed: for a first layer (one input
+ * channel) that is the patch matrix, a few columns wide, where the dilated form would transpose dy.
+ */
 function filterGradIm2col(scope: KernelScope, { x, dy, geometry: g, chunkElements }: FilterGradArgs): TensorInfo {
   const taps = g.filterHeight * g.filterWidth;
-  const spanHeight = (g.outHeight - 1) * g.strideHeight + 1;
-  const spanWidth = (g.outWidth - 1) * g.strideWidth + 1;
-  // Pad so that every tap's strided window lies inside; extra rows past the last window are harmless.
-  const padBottom = Math.max(0, g.filterHeight - 1 + spanHeight - g.padTop - g.inHeight);
-  const padRight = Math.max(0, g.filterWidth - 1 + spanWidth - g.padLeft - g.inWidth);
+  const width = g.inChannels * taps;
   const pixels = g.outHeight * g.outWidth;
+  // Bottom/right padding that gives the forward convolution's output size (never below 0: rows past
+  // the last window are simply not read).
+  const padBottom = Math.max(0, (g.outHeight - 1) * g.strideHeight + g.filterHeight - g.inHeight - g.padTop);
+  const padRight = Math.max(0, (g.outWidth - 1) * g.strideWidth + g.filterWidth - g.inWidth - g.padLeft);
+  const transposePatches = width <= g.outChannels;
+  const filter = patchFilter(scope, g);
 
-  const perItem = 2 * taps * pixels * g.inChannels;
+  const perItem = 2 * pixels * Math.max(width, g.outChannels);
   let sum: TensorInfo | undefined;
   let start = 0;
   for (const size of batchChunks(g.batch, perItem, chunkElements)) {
     const whole = size === g.batch;
     const xPart = whole ? x : scope.run(Slice, { x }, { begin: [start, 0, 0, 0], size: [size, g.inHeight, g.inWidth, g.inChannels] });
     const dyPart = whole ? dy : scope.run(Slice, { x: dy }, { begin: [start, 0, 0, 0], size: [size, g.outHeight, g.outWidth, g.outChannels] });
-    const padded =
-      g.padTop + padBottom + g.padLeft + padRight === 0
-        ? xPart
-        : scope.run(PadV2, { x: xPart }, { paddings: [[0, 0], [g.padTop, padBottom], [g.padLeft, padRight], [0, 0]], constantValue: 0 });
-    const rows = size * pixels;
-    const windows: TensorInfo[] = [];
-    for (let kh = 0; kh < g.filterHeight; kh++) {
-      for (let kw = 0; kw < g.filterWidth; kw++) {
-        const window = scope.run(
-          StridedSlice,
-          { x: padded },
-          {
-            begin: [0, kh, kw, 0],
-            end: [size, kh + spanHeight, kw + spanWidth, g.inChannels],
-            strides: [1, g.strideHeight, g.strideWidth, 1],
-            beginMask: 0,
-            endMask: 0,
-            ellipsisMask: 0,
-            newAxisMask: 0,
-            shrinkAxisMask: 0,
-          },
-        );
-        windows.push(scope.run(Reshape, { x: window }, { shape: [1, rows, g.inChannels] }));
-        scope.release(window);
-      }
-    }
-    if (padded !== xPart) scope.release(padded);
+    const patches = scope.run(
+      DepthwiseConv2dNative,
+      { x: xPart, filter },
+      { strides: [g.strideHeight, g.strideWidth], pad: explicitPad(g.padTop, padBottom, g.padLeft, padRight), dilations: [1, 1], dataFormat: 'NHWC' },
+    );
     if (xPart !== x) scope.release(xPart);
-    // Stacking along a new leading axis is a plain copy of contiguous blocks; the transpose that
-    // follows turns [taps, rows, Cin] into the patch matrix [rows, taps * Cin] in compiled code.
-    const stacked = windows.length === 1 ? windows[0] : scope.run(Concat, windows as unknown as NamedTensorInfoMap, { axis: 0 });
-    if (stacked !== windows[0]) for (const w of windows) scope.release(w);
-    const patches = scope.run(Transpose, { x: stacked }, { perm: [1, 0, 2] });
-    scope.release(stacked);
-    const patchMatrix = scope.run(Reshape, { x: patches }, { shape: [rows, taps * g.inChannels] });
+    const rows = size * pixels;
+    const patchMatrix = scope.run(Reshape, { x: patches }, { shape: [1, rows, width] });
+    const dyMatrix = scope.run(Reshape, { x: dyPart }, { shape: [1, rows, g.outChannels] });
+    // Both operands untransposed in the product itself, so that it runs on XNNPACK's GEMM.
+    const [left, right] = transposePatches ? [patchMatrix, dyMatrix] : [dyMatrix, patchMatrix];
+    const leftT = scope.run(Transpose, { x: left }, { perm: [0, 2, 1] });
+    scope.release(left);
+    const part = scope.run(BatchMatMul, { a: leftT, b: right }, { transposeA: false, transposeB: false });
+    scope.release(leftT);
+    scope.release(right);
     scope.release(patches);
-    const dyMatrix = scope.run(Reshape, { x: dyPart }, { shape: [rows, g.outChannels] });
     if (dyPart !== dy) scope.release(dyPart);
-    // dy^T [Cout, rows] x patches [rows, taps*Cin]: both operands untransposed, so XNNPACK's
-    // matrix product runs (wasm's BatchMatMul falls back to a scalar loop when asked to transpose).
-    const dyT = scope.run(Transpose, { x: dyMatrix }, { perm: [1, 0] });
-    scope.release(dyMatrix);
-    const part = scope.run(BatchMatMul, { a: dyT, b: patchMatrix }, { transposeA: false, transposeB: false });
-    scope.release(dyT);
-    scope.release(patchMatrix);
     sum = accumulate(scope, sum, part);
     start += size;
   }
-  const transposed = scope.run(Transpose, { x: sum as TensorInfo }, { perm: [1, 0] });
-  return scope.run(Reshape, { x: transposed }, { shape: [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels] });
+  // [Cin * taps, Cout] is [Cin, KH, KW, Cout]; [Cout, Cin * taps] is [Cout, Cin, KH, KW].
+  const shape = transposePatches
+    ? [g.inChannels, g.filterHeight, g.filterWidth, g.outChannels]
+    : [g.outChannels, g.inChannels, g.filterHeight, g.filterWidth];
+  const grouped = scope.run(Reshape, { x: sum as TensorInfo }, { shape });
+  return scope.run(Transpose, { x: grouped }, { perm: transposePatches ? [1, 2, 0, 3] : [2, 3, 1, 0] });
 }
 
 function accumulate(scope: KernelScope, sum: TensorInfo | undefined, part: TensorInfo): TensorInfo {
@@ -188,13 +200,12 @@ const ALGORITHMS: Record<FilterGradientAlgorithm, (scope: KernelScope, args: Fil
 
 /**
  * The `Conv2DBackpropFilter` kernel for wasm, computing with `algorithm`.
- * @param algorithm which formulation to run; see {@link FilterGradientAlgorithm}.
+ * @param algorithm which formulation to run, or `auto` to choose per layer; see {@link FilterGradientAlgorithm}.
  * @param chunkElements the largest intermediate one batch chunk may hold, in float32 elements.
  */
-export function conv2dBackpropFilterConfig(algorithm: FilterGradientAlgorithm, chunkElements = CHUNK_ELEMENTS): KernelConfig {
-  const compute = ALGORITHMS[algorithm];
-  if (compute === undefined) {
-    throw new Error(`Unknown filter-gradient algorithm '${String(algorithm)}'; valid: ${FILTER_GRADIENT_ALGORITHMS.join(', ')}`);
+export function conv2dBackpropFilterConfig(algorithm: FilterGradientChoice, chunkElements = CHUNK_ELEMENTS): KernelConfig {
+  if (!FILTER_GRADIENT_CHOICES.includes(algorithm)) {
+    throw new Error(`Unknown filter-gradient algorithm '${String(algorithm)}'; valid: ${FILTER_GRADIENT_CHOICES.join(', ')}`);
   }
   const kernelFunc: KernelFunc = ({ inputs, attrs, backend }) => {
     const x = requireInput(inputs, 'x', Conv2DBackpropFilter);
@@ -211,6 +222,7 @@ export function conv2dBackpropFilterConfig(algorithm: FilterGradientAlgorithm, c
       dimRoundingMode,
       dataFormat,
     );
+    const compute = ALGORITHMS[algorithm === 'auto' ? chooseFilterGradient(geometry) : algorithm];
     return inScope(backend as KernelBackend, (scope) => compute(scope, { x, dy, geometry, chunkElements }));
   };
   return { kernelName: Conv2DBackpropFilter, backendName: WASM, kernelFunc };

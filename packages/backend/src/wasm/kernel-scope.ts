@@ -35,6 +35,13 @@ export class KernelScope {
     return out;
   }
 
+  /** A float32 tensor holding `values`, freed with the scope like any intermediate. */
+  constant(values: Float32Array, shape: number[]): TensorInfo {
+    const info: TensorInfo = { dataId: this.backend.write(values, shape, 'float32'), shape, dtype: 'float32' };
+    this.made.add(info);
+    return info;
+  }
+
   /** Frees an intermediate before the scope ends (to bound peak memory inside a loop). */
   release(info: TensorInfo): void {
     if (this.made.delete(info)) this.backend.disposeData(info.dataId);

@@ -1,18 +1,20 @@
 import '@tensorflow/tfjs-backend-wasm';
-import { BatchMatMul, Conv2DBackpropInput, getKernel, MaxPoolGrad, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
+import { BatchMatMul, Conv2DBackpropInput, getKernel, MaxPoolGrad, registerKernel, Sum, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
 import { batchMatMulConfig } from './batch-mat-mul';
-import { CHUNK_ELEMENTS, conv2dBackpropFilterConfig, FILTER_GRADIENT_ALGORITHMS, type FilterGradientAlgorithm } from './conv2d-backprop-filter';
+import { CHUNK_ELEMENTS, conv2dBackpropFilterConfig, FILTER_GRADIENT_CHOICES, type FilterGradientChoice } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig, type InputGradientAlgorithm } from './conv2d-backprop-input';
 import { WASM } from './kernel-scope';
 import { maxPoolGradConfig } from './max-pool-grad';
+import { sumConfig } from './sum';
 
 /** Choices for {@link registerWasmTrainingKernels}; every field is optional. */
 export interface WasmTrainingKernelOptions {
   /**
-   * How `Conv2DBackpropFilter` (missing from wasm) is computed. Default `dilated`: it measured
-   * fastest on every AlexNet and LeNet layer (docs/performance.md).
+   * How `Conv2DBackpropFilter` (missing from wasm) is computed. Default `auto`: per layer, `im2col`
+   * where the patch matrix is no wider than dy (a first layer with few taps and many filters), else
+   * `dilated`, as measured fastest on every zoo layer (docs/performance.md).
    */
-  filterGradient?: FilterGradientAlgorithm;
+  filterGradient?: FilterGradientChoice;
   /**
    * How `Conv2DBackpropInput` is computed. Default `auto`: the flipped-filter forward convolution
    * where it measured faster (stride 1; stride 2 with 4+ input channels), wasm's own kernel elsewhere.
@@ -29,6 +31,12 @@ export interface WasmTrainingKernelOptions {
    * and ties. Default `true`.
    */
   exactMaxPoolGrad?: boolean;
+  /**
+   * Whether `Sum` over leading axes (every bias gradient: dy summed over batch, height and width)
+   * runs as a product with a row of ones on XNNPACK; wasm's own transposes first, 4-28x slower.
+   * Default `true`.
+   */
+  fastLeadingSum?: boolean;
   /**
    * The most float32 elements one batch chunk of the filter gradient may hold in an intermediate;
    * larger batches are split and the parts summed, bounding the wasm heap. Default 2^24 (64 MiB).
@@ -69,7 +77,7 @@ function replace(config: KernelConfig): void {
 /**
  * Registers the kernels that let the TF.js wasm backend train CNNs, and faster or corrected
  * versions of gradient kernels it has: `Conv2DBackpropFilter` (which wasm lacks,
- * tensorflow/tfjs#8474), `Conv2DBackpropInput`, `BatchMatMul`, and `MaxPoolGrad` (wasm's sends a
+ * tensorflow/tfjs#8474), `Conv2DBackpropInput`, `BatchMatMul`, `Sum` over leading axes, and `MaxPoolGrad` (wasm's sends a
  * window's gradient to the wrong place when its values are all at most 0, and breaks ties to the
  * last maximum instead of the first). Idempotent: a second call replaces the first's kernels
  * with ones built from the new options. Works before or after `tf.setBackend('wasm')`.
@@ -79,14 +87,15 @@ function replace(config: KernelConfig): void {
  */
 export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions = {}): void {
   const {
-    filterGradient = 'dilated',
+    filterGradient = 'auto',
     inputGradient = 'auto',
     fastTransposedMatMul = true,
     exactMaxPoolGrad = true,
+    fastLeadingSum = true,
     maxChunkElements = CHUNK_ELEMENTS,
   } = options;
-  if (!FILTER_GRADIENT_ALGORITHMS.includes(filterGradient)) {
-    throw new Error(`Unknown filterGradient '${String(filterGradient)}'; valid: ${FILTER_GRADIENT_ALGORITHMS.join(', ')}`);
+  if (!FILTER_GRADIENT_CHOICES.includes(filterGradient)) {
+    throw new Error(`Unknown filterGradient '${String(filterGradient)}'; valid: ${FILTER_GRADIENT_CHOICES.join(', ')}`);
   }
   if (!(Number.isInteger(maxChunkElements) && maxChunkElements > 0)) {
     throw new Error(`maxChunkElements must be a positive integer; got ${String(maxChunkElements)}`);
@@ -94,11 +103,13 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
   const nativeInput = nativeWasmKernel(Conv2DBackpropInput);
   const nativeMatMul = nativeWasmKernel(BatchMatMul);
   const nativeMaxPoolGrad = nativeWasmKernel(MaxPoolGrad);
+  const nativeSum = nativeWasmKernel(Sum);
   const configs = [
     conv2dBackpropFilterConfig(filterGradient, maxChunkElements),
     conv2dBackpropInputConfig(inputGradient, nativeInput),
     fastTransposedMatMul ? batchMatMulConfig(nativeMatMul) : nativeMatMul,
     exactMaxPoolGrad ? maxPoolGradConfig(nativeMaxPoolGrad) : nativeMaxPoolGrad,
+    fastLeadingSum ? sumConfig(nativeSum) : nativeSum,
   ];
   for (const config of configs) replace(config);
 }
