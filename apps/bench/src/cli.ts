@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { MAX_WASM_THREADS } from '@zoo/backend';
 import { DEFAULT_BACKENDS, DEFAULT_WORKLOADS, MODES } from './plan';
 import type { BenchMode, Workload } from './types';
 
@@ -36,8 +37,8 @@ export interface BenchOptions {
   replicas: number[];
   /**
    * wasm thread counts, each in its own child process (a wasm thread pool is fixed at start),
-   * passed to `initBackend({ threads })`. Default: 1 and the number of cores (initBackend's own
-   * default).
+   * passed to `initBackend({ threads })`. Default: 1 and the number of cores, at most
+   * MAX_WASM_THREADS (initBackend's own default).
    */
   wasmThreads: number[];
 }
@@ -133,6 +134,6 @@ export function parseBenchArgs(argv: readonly string[], defaults: { out: string;
     profile: o.profile,
     learningRate: o.lr,
     replicas: [...new Set(o.replicas ?? [1, defaults.cores])],
-    wasmThreads: [...new Set(o.wasmThreads ?? [1, defaults.cores])],
+    wasmThreads: [...new Set(o.wasmThreads ?? [1, Math.min(defaults.cores, MAX_WASM_THREADS)])],
   };
 }

@@ -23,6 +23,11 @@ describe('parseBenchArgs', () => {
     expect(o.wasmThreads).toEqual([1, 2]);
   });
 
+  it('caps the default wasm thread count at what a wasm thread pool holds', () => {
+    expect(parseBenchArgs([], { ...defaults, cores: 16 }).wasmThreads).toEqual([1, 8]);
+    expect(parseBenchArgs([], { ...defaults, cores: 1 }).wasmThreads).toEqual([1]);
+  });
+
   it('reads lists, numbers and switches', () => {
     const o = parseBenchArgs(
       ['--quick', '--backends', 'wasm, cpu', '--models', 'alexnet', '--modes', 'train', '--warmup', '0', '--steps', '4',

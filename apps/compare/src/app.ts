@@ -17,7 +17,7 @@ import { createProgressView } from './progress';
 import { COMPARISON_HEADER, comparisonRows, describeRun, finalOf, sweepHeader, sweepRows, sweepTableRows, type ModelReport, type Report } from './report';
 import { renderHtml } from './report-html';
 import { renderMarkdown } from './report-md';
-import { runWorkers, type WorkerRun } from './run-workers';
+import { runWorkers, threadsPerRun, type WorkerRun } from './run-workers';
 import { renderSummary } from './summary';
 import type { Isolation, WorkerInput } from './worker-protocol';
 
@@ -239,7 +239,7 @@ async function mainInner(argv: readonly string[], workerUrl: URL, io: AppIo): Pr
   const inputs: WorkerInput[] = plan.runs.map((spec) => ({
     spec,
     backend: backendChoice,
-    threads: Math.max(1, Math.floor(cpus().length / concurrent)),
+    threads: threadsPerRun(cpus().length, concurrent),
     train,
     test,
     numClasses: data.classNames.length,

@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { MAX_WASM_THREADS } from '@zoo/backend';
 import type { ProgressView } from './progress';
 import type { Isolation, MainMessage, WorkerInput, WorkerMessage, WorkerOutcome } from './worker-protocol';
 
@@ -32,6 +33,14 @@ const EXIT_GRACE_MS = 5_000;
  * A worker stuck past this is terminated, so that Ctrl-C always ends the run; its last checkpoint stands.
  */
 export const STOP_GRACE_MS = 60_000;
+
+/**
+ * wasm threads for each of `concurrent` runs training at once: the cores shared out, at least 1 and
+ * at most what a wasm thread pool allows.
+ */
+export function threadsPerRun(cores: number, concurrent: number): number {
+  return Math.min(MAX_WASM_THREADS, Math.max(1, Math.floor(cores / Math.max(1, concurrent))));
+}
 
 /**
  * Trains each input in its own worker (TF.js keeps its backend and tensors per thread, and a worker

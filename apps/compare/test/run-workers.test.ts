@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ProgressView } from '../src/progress';
-import { runWorkers } from '../src/run-workers';
+import { runWorkers, threadsPerRun } from '../src/run-workers';
 import type { WorkerInput } from '../src/worker-protocol';
 
 let dir: string;
@@ -75,5 +75,19 @@ describe('runWorkers after an abort', () => {
     // The run queued behind it is not started after the abort.
     expect(never.outcome.status).toBe('interrupted');
     expect(view.notes).toContain('never: interrupted before it started');
+  });
+});
+
+describe('threadsPerRun', () => {
+  test.each([
+    [2, 2, 1],
+    [2, 1, 2],
+    [1, 3, 1],
+    [8, 2, 4],
+    // A 16- or 64-core machine: a wasm thread pool holds at most 8, and more would be refused.
+    [16, 1, 8],
+    [64, 2, 8],
+  ])('%i cores, %i runs at once: %i threads each', (cores, concurrent, expected) => {
+    expect(threadsPerRun(cores, concurrent)).toBe(expected);
   });
 });
