@@ -104,7 +104,11 @@ function start(args: string[], env: Record<string, string> = {}): Running {
 const run = (args: string[], env: Record<string, string> = {}, ms = 100_000) => start(args, env).finish(ms);
 
 /** Exit status, with what the run printed when it is not 0, so that a failure says why. */
-const outcome = (r: Result) => ({ code: r.code, output: r.code === 0 ? '' : `${r.stdout}\n${r.stderr}`.slice(-3000) });
+const outcome = (r: Result) => ({
+  code: r.code,
+  // A run that printed nothing has failed too, whatever its status says.
+  output: r.code === 0 && r.stdout.length > 0 ? '' : `signal ${r.signal}\n--- stdout ---\n${r.stdout.slice(-2000)}\n--- stderr ---\n${r.stderr.slice(-3000)}`,
+});
 
 let scratch: string;
 beforeAll(() => {
@@ -163,7 +167,7 @@ describe('compare CLI', () => {
 
   it("prints the chapter's layer table and a roofline reading for --summary", async () => {
     const r = await run(['--summary', 'alexnet']);
-    expect(r.code).toBe(0);
+    expect(outcome(r)).toEqual({ code: 0, output: '' });
     // D2L's output shapes for AlexNet on a 1x224x224 image, channels first.
     for (const shape of ['96x54x54', '96x26x26', '256x26x26', '256x12x12', '384x12x12', '256x5x5', '6400', '4096', '10']) {
       expect(r.stdout).toMatch(new RegExp(`\\b${shape}\\b`));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -8,6 +8,12 @@ import path from 'node:path';
 export const MAX_WASM_THREADS = 8;
 
 const MAIN_SCRIPT_PREFIX = 'var WasmBackendModuleThreadedSimd';
+
+/**
+ * How long the threaded backend may take to start (its pool workers to load) before
+ * {@link setWasmBackendWithThreads} gives up with an error; seconds on an idle machine.
+ */
+export const THREADED_START_TIMEOUT_MS = 120_000;
 
 /** The version whose bundle layout the workarounds below were written against. */
 const VERIFIED_VERSION = '4.22.0';
@@ -54,9 +60,27 @@ export async function setWasmBackendWithThreads(threads: number): Promise<number
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
   setThreadsCount(threads);
   const restore = threads > 1 ? patchForNodeWorkers(threads) : () => undefined;
+  // Emscripten waits for every pool worker to load, and the workers are unref'd: should one never
+  // load, nothing would keep Node running and the process would end with status 0 mid-start. This
+  // timer keeps it alive, and turns such a stall into an error.
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `wasm's thread pool did not start within ${THREADED_START_TIMEOUT_MS / 1000} s; ` +
+              'ZOO_WASM_THREADS=1 (or threads: 1) runs wasm without threads',
+          ),
+        ),
+      THREADED_START_TIMEOUT_MS,
+    );
+  });
   try {
-    if (!(await tf.setBackend('wasm'))) throw new Error("tf.setBackend('wasm') failed; see the error logged above");
+    const started = threads > 1 ? await Promise.race([tf.setBackend('wasm'), stalled]) : await tf.setBackend('wasm');
+    if (!started) throw new Error("tf.setBackend('wasm') failed; see the error logged above");
   } finally {
+    clearTimeout(timer);
     restore();
   }
   if (threads > 1) unrefWorkers();
@@ -78,11 +102,24 @@ function unrefWorkers(): void {
   for (const worker of [...(pool?.runningWorkers ?? []), ...(pool?.unusedWorkers ?? [])]) worker.unref?.();
 }
 
-/** Installs the three workarounds; returns the function that removes them. */
-function patchForNodeWorkers(threads: number): () => void {
+/** Installs the three workarounds; returns the function that removes them. Exported for tests. */
+export function patchForNodeWorkers(threads: number): () => void {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'zoo-wasm-threads-'));
   const mainScript = path.join(dir, 'tfjs-backend-wasm-threaded-simd.js');
   const workerScript = path.join(dir, 'tfjs-backend-wasm-threaded-simd.worker.js');
+
+  // Each file is written once, whole, and renamed into place. Emscripten asks for the worker
+  // script's URL once per pool worker; rewriting the file in place each time let a worker that was
+  // already starting read it truncated, run an empty script, and exit, and the backend then waited
+  // for it forever (seen under load: one start in about ten).
+  const written = new Set<string>();
+  const writeOnce = (file: string, text: string): void => {
+    if (written.has(file)) return;
+    const partial = `${file}.partial`;
+    writeFileSync(partial, text);
+    renameSync(partial, file);
+    written.add(file);
+  };
 
   const OriginalBlob = globalThis.Blob;
   const originalCreateObjectURL = URL.createObjectURL;
@@ -97,7 +134,7 @@ function patchForNodeWorkers(threads: number): () => void {
       if (!parts.every((part) => typeof part === 'string')) return;
       const text = parts.join('');
       // The main thread only posts this one to the workers, as a Blob; they are pointed at the file.
-      if (text.startsWith(MAIN_SCRIPT_PREFIX)) writeFileSync(mainScript, `${bundleGlobals(text)}\n${text}`);
+      if (text.startsWith(MAIN_SCRIPT_PREFIX)) writeOnce(mainScript, `${bundleGlobals(text)}\n${text}`);
       else texts.set(this, text);
     }
   };
@@ -107,7 +144,7 @@ function patchForNodeWorkers(threads: number): () => void {
     // The worker script. Inside a worker the main script arrives as a plain Blob (structured clone
     // drops the subclass), so the worker's createObjectURL is pointed at the file written above.
     const shim = `;URL.createObjectURL=()=>${JSON.stringify(mainScript)};URL.revokeObjectURL=()=>{};`;
-    writeFileSync(workerScript, text + shim);
+    writeOnce(workerScript, text + shim);
     return workerScript;
   };
   os.cpus = () => {
