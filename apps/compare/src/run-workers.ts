@@ -49,9 +49,10 @@ export function threadsPerRun(cores: number, concurrent: number): number {
 export async function runWorkers(inputs: readonly WorkerInput[], options: RunWorkersOptions): Promise<WorkerRun[]> {
   const { view, signal } = options;
   const results: WorkerRun[] = new Array(inputs.length);
-  const running = new Set<WorkerHandle>();
+  // Each running worker, with the function that asks it to stop.
+  const running = new Map<WorkerHandle, () => void>();
   const abortAll = () => {
-    for (const worker of running) worker.stop();
+    for (const stop of running.values()) stop();
   };
   signal.addEventListener('abort', abortAll, { once: true });
 
@@ -86,14 +87,12 @@ interface WorkerHandle {
   events: EventEmitter;
   send(message: MainMessage): void;
   kill(): void;
-  /** Asks the worker to checkpoint and stop; set by runOne, which also keeps the stop deadline. */
-  stop(): void;
 }
 
 function startWorker(url: URL, input: WorkerInput, isolation: Isolation): WorkerHandle {
   if (isolation === 'thread') {
     const worker = new Worker(url, { workerData: input });
-    return { events: worker, send: (m) => worker.postMessage(m), kill: () => void worker.terminate(), stop: () => undefined };
+    return { events: worker, send: (m) => worker.postMessage(m), kill: () => void worker.terminate() };
   }
   // 'advanced' serialization carries the typed arrays of the data set as they are, not as JSON.
   const child = fork(fileURLToPath(url), [], { serialization: 'advanced', stdio: 'inherit' });
@@ -101,29 +100,28 @@ function startWorker(url: URL, input: WorkerInput, isolation: Isolation): Worker
     if (child.connected) child.send(m);
   };
   send({ type: 'start', input });
-  return { events: child, send, kill: () => child.kill('SIGKILL'), stop: () => undefined };
+  return { events: child, send, kill: () => child.kill('SIGKILL') };
 }
 
-function runOne(input: WorkerInput, options: RunWorkersOptions, running: Set<WorkerHandle>): Promise<WorkerRun> {
+function runOne(input: WorkerInput, options: RunWorkersOptions, running: Map<WorkerHandle, () => void>): Promise<WorkerRun> {
   const { view } = options;
   const id = input.spec.id;
   return new Promise((resolve) => {
     const startedAt = Date.now();
     const worker = startWorker(options.workerUrl, input, options.isolation);
-    running.add(worker);
     let model: WorkerRun['model'];
     let outcome: WorkerOutcome | undefined;
     let crash: Error | undefined;
     let grace: NodeJS.Timeout | undefined;
     let stopDeadline: NodeJS.Timeout | undefined;
-    worker.stop = () => {
+    running.set(worker, () => {
       worker.send({ type: 'abort' });
       const graceMs = options.stopGraceMs ?? STOP_GRACE_MS;
       stopDeadline ??= setTimeout(() => {
         view.note(id, `did not stop within ${graceMs / 1000} s; terminating it (its last checkpoint stands)`);
         worker.kill();
       }, graceMs);
-    };
+    });
 
     worker.events.on('message', (message: WorkerMessage) => {
       switch (message.type) {

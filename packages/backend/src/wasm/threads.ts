@@ -60,9 +60,25 @@ export async function setWasmBackendWithThreads(threads: number): Promise<number
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
   setThreadsCount(threads);
   const restore = threads > 1 ? patchForNodeWorkers(threads) : () => undefined;
-  // Emscripten waits for every pool worker to load, and the workers are unref'd: should one never
-  // load, nothing would keep Node running and the process would end with status 0 mid-start. This
-  // timer keeps it alive, and turns such a stall into an error.
+  try {
+    const starting = tf.setBackend('wasm');
+    if (!(await (threads > 1 ? withinStartTimeout(starting) : starting))) {
+      throw new Error("tf.setBackend('wasm') failed; see the error logged above");
+    }
+  } finally {
+    restore();
+  }
+  if (threads > 1) unrefWorkers();
+  return getThreadsCount();
+}
+
+/**
+ * `starting`, or an error once {@link THREADED_START_TIMEOUT_MS} pass. Emscripten waits for every
+ * pool worker to load, and the workers are unref'd: should one never load, nothing would keep Node
+ * running and the process would end with status 0 mid-start. The timer keeps it alive, and turns
+ * such a stall into an error that names the way out.
+ */
+async function withinStartTimeout<T>(starting: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const stalled = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -77,14 +93,10 @@ export async function setWasmBackendWithThreads(threads: number): Promise<number
     );
   });
   try {
-    const started = threads > 1 ? await Promise.race([tf.setBackend('wasm'), stalled]) : await tf.setBackend('wasm');
-    if (!started) throw new Error("tf.setBackend('wasm') failed; see the error logged above");
+    return await Promise.race([starting, stalled]);
   } finally {
     clearTimeout(timer);
-    restore();
   }
-  if (threads > 1) unrefWorkers();
-  return getThreadsCount();
 }
 
 /** The part of the Emscripten module that holds the pthread workers. */
