@@ -1,29 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 
-/** Mulberry32: a small seeded generator, so a failing random case can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** An integer in [lo, hi]. */
-export function randomInt(rng: () => number, lo: number, hi: number): number {
-  return lo + Math.floor(rng() * (hi - lo + 1));
-}
-
-/** `n` values uniform in [-1, 1). */
-export function randomValues(rng: () => number, n: number): Float32Array {
-  const values = new Float32Array(n);
-  for (let i = 0; i < n; i++) values[i] = rng() * 2 - 1;
-  return values;
-}
-
 /** Runs `compute` on a backend (its tensors made there) and reads back what it returns. */
 export async function runOn(backend: string, compute: () => tf.Tensor[]): Promise<Float32Array[]> {
   if (!(await tf.setBackend(backend))) throw new Error(`cannot switch to backend '${backend}'`);

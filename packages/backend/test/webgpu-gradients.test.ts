@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src';
-import { randomInt, randomValues, runOn, scaledMaxError, seededRandom } from './webgpu-compare';
+import { between, seeded, values as randomValues } from './random';
+import { runOn, scaledMaxError } from './webgpu-compare';
 import { itWithAdapter } from './webgpu-probe';
 
 // Every gradient the zoo's models take, on randomized shapes, against the cpu backend. Fixed seeds:
@@ -20,13 +21,13 @@ async function expectGradientsToMatch(
   f: (...inputs: tf.Tensor[]) => tf.Tensor,
   seed: number,
 ): Promise<void> {
-  const rng = seededRandom(seed);
-  const values = shapes.map((shape) => randomValues(rng, shape.reduce((a, b) => a * b, 1)));
+  const rng = seeded(seed);
+  const values = shapes.map((shape) => randomValues(rng, shape));
   let weights: Float32Array | undefined;
   const compute = (): tf.Tensor[] => {
     const inputs = shapes.map((shape, i) => tf.tensor(values[i], shape));
     const probe = f(...inputs);
-    weights ??= randomValues(rng, probe.size);
+    weights ??= randomValues(rng, [probe.size]);
     const w = tf.tensor(weights, probe.shape);
     const { value, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) => f(...xs).mul(w).sum())(inputs);
     return [f(...inputs), value, ...grads];
@@ -55,15 +56,15 @@ interface ConvCase {
 function convCases(count: number): ConvCase[] {
   return Array.from({ length: count }, (_, i) => {
     const seed = 1000 + i;
-    const rng = seededRandom(seed);
-    const kernel = [1, 3, 5, 11][randomInt(rng, 0, 3)];
-    const stride = randomInt(rng, 1, 4);
+    const rng = seeded(seed);
+    const kernel = [1, 3, 5, 11][between(rng, 0, 3)];
+    const stride = between(rng, 1, 4);
     return {
       seed,
-      batch: randomInt(rng, 1, 3),
-      size: randomInt(rng, kernel, kernel + 12),
-      inChannels: randomInt(rng, 1, 8),
-      filters: randomInt(rng, 1, 12),
+      batch: between(rng, 1, 3),
+      size: between(rng, kernel, kernel + 12),
+      inChannels: between(rng, 1, 8),
+      filters: between(rng, 1, 12),
       kernel,
       stride,
       padding: rng() < 0.5 ? 'same' : 'valid',
@@ -88,12 +89,12 @@ describe('WebGPU gradients match cpu', () => {
 
   for (const [i, pool] of (['max', 'avg', 'max', 'avg', 'max', 'avg'] as const).entries()) {
     const seed = 2000 + i;
-    const rng = seededRandom(seed);
-    const size = randomInt(rng, 4, 14);
-    const window = randomInt(rng, 2, 3);
-    const stride = randomInt(rng, 1, window);
+    const rng = seeded(seed);
+    const size = between(rng, 4, 14);
+    const window = between(rng, 2, 3);
+    const stride = between(rng, 1, window);
     const padding = rng() < 0.5 ? 'same' : 'valid';
-    const shape = [randomInt(rng, 1, 3), size, size, randomInt(rng, 1, 6)];
+    const shape = [between(rng, 1, 3), size, size, between(rng, 1, 6)];
     itGpu(`${pool}Pool ${shape.join('x')} window ${window} /${stride} ${padding} (seed ${seed})`, () =>
       expectGradientsToMatch(
         [shape],
@@ -105,8 +106,8 @@ describe('WebGPU gradients match cpu', () => {
 
   for (const [i, activation] of (['sigmoid', 'relu', 'linear'] as const).entries()) {
     const seed = 3000 + i;
-    const rng = seededRandom(seed);
-    const [batch, inputs, units] = [randomInt(rng, 1, 16), randomInt(rng, 1, 300), randomInt(rng, 1, 130)];
+    const rng = seeded(seed);
+    const [batch, inputs, units] = [between(rng, 1, 16), between(rng, 1, 300), between(rng, 1, 130)];
     itGpu(`dense ${batch}x${inputs} -> ${units}, ${activation} (seed ${seed})`, () =>
       expectGradientsToMatch(
         [

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src';
-import { randomValues, scaledMaxError, seededRandom } from './webgpu-compare';
+import { seeded, values as randomValues } from './random';
+import { scaledMaxError } from './webgpu-compare';
 import { itWithAdapter } from './webgpu-probe';
 
 // A few SGD steps of the zoo's architectures, on WebGPU and on cpu from the same weights and data.
@@ -116,12 +117,12 @@ async function train(backend: string, c: Case, initial: Float32Array[], x: Float
 describe('training on WebGPU follows cpu step for step', () => {
   for (const [i, c] of CASES.entries()) {
     itGpu(c.name, async () => {
-      const rng = seededRandom(7000 + i);
+      const rng = seeded(7000 + i);
       await tf.setBackend('cpu');
       const template = c.build();
       const initial = await Promise.all(template.getWeights().map(async (w) => (await w.data()) as Float32Array));
       template.dispose();
-      const x = randomValues(rng, c.batch * c.inputShape.reduce((a, b) => a * b, 1));
+      const x = randomValues(rng, [c.batch, ...c.inputShape]);
       const labels = Array.from({ length: c.batch }, (_, k) => k % 10);
 
       const cpu = await train('cpu', c, initial, x, labels);
