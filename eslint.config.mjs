@@ -1,6 +1,25 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// The import rules of docs/architecture.md, enforced: data flows datasets → trainer ← models, the
+// backend is wired by the apps, and no package reaches into another's files.
+const INTO_ANOTHER_PACKAGE = {
+  group: ['**/packages/**', '**/apps/**', '../../*/src/**', '../../../*/src/**', '@zoo/*/src', '@zoo/*/src/**', '@zoo/*/dist', '@zoo/*/dist/**'],
+  message: "import another package by its name and public exports (docs/architecture.md), not by its files",
+};
+
+/** `allowed` are the only @zoo packages (and their subpaths) that a library's src may import. */
+function importRules(pkg, allowed) {
+  const zoo = {
+    group: ['@zoo/*', ...allowed.flatMap((name) => [`!@zoo/${name}`, `!@zoo/${name}/*`])],
+    message: `@zoo/${pkg} may import ${allowed.length === 0 ? 'no other @zoo package' : allowed.map((n) => `@zoo/${n}`).join(', ') + ' only'} (docs/architecture.md)`,
+  };
+  return {
+    files: [`packages/${pkg}/src/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns: [zoo, INTO_ANOTHER_PACKAGE] }] },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/runs/**', '**/*.cjs'] },
   js.configs.recommended,
@@ -10,5 +29,16 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  importRules('backend', []),
+  importRules('datasets', []),
+  importRules('trainer', []),
+  importRules('layers', []),
+  importRules('lenet', ['layers']),
+  importRules('alexnet', ['layers']),
+  importRules('models', ['layers', 'lenet', 'alexnet']),
+  {
+    files: ['apps/*/src/**/*.ts', 'packages/*/test/**/*.ts', 'apps/*/test/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [INTO_ANOTHER_PACKAGE] }] },
   },
 );
