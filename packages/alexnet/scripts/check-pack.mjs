@@ -72,7 +72,8 @@ const assert = (ok, what) => { if (!ok) throw new Error('check failed: ' + what)
 import { createRequire } from 'node:module';
 import { alexnet, ALEXNET_MODELS } from '@zoo/alexnet';
 import { lenet } from '@zoo/lenet';
-import { describeModel, loadModel, saveModel } from '@zoo/layers';
+import { describeModel } from '@zoo/layers';
+import { loadModel, saveModel } from '@zoo/layers/node';
 import { createModel, listModels } from '@zoo/models';
 const require = createRequire(import.meta.url);
 const MODE = 'esm';`),
@@ -82,7 +83,8 @@ const MODE = 'esm';`),
     body(`const tf = require('@tensorflow/tfjs');
 const { alexnet, ALEXNET_MODELS } = require('@zoo/alexnet');
 const { lenet } = require('@zoo/lenet');
-const { describeModel, loadModel, saveModel } = require('@zoo/layers');
+const { describeModel } = require('@zoo/layers');
+const { loadModel, saveModel } = require('@zoo/layers/node');
 const { createModel, listModels } = require('@zoo/models');
 const MODE = 'cjs';`),
   );

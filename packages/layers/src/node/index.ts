@@ -1,0 +1,1 @@
+export { fileIOHandler, loadModel, MODEL_JSON, saveModel } from './file-io';
