@@ -48,6 +48,6 @@ export {
   type LoadedCheckpoint,
   type TensorEntry,
   type FileEntry,
-} from './checkpoint';
+} from './node/checkpoint';
 export { CheckpointError, NonFiniteLossError, TrainingAbortedError, type TrainingPosition } from './errors';
 export { STEP_RNG_ALGORITHM, stepSeed, withSeededMathRandom } from './seeded-random';

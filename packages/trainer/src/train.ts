@@ -18,7 +18,7 @@ import {
   removeIncompleteCheckpoints,
   restoreCheckpoint,
   saveCheckpoint,
-} from './checkpoint';
+} from './node/checkpoint';
 import { checkBatch, checkDatasetSource, datasetForEpoch, type DatasetSource, yieldToEventLoop } from './data';
 import { CheckpointError, NonFiniteLossError, TrainingAbortedError } from './errors';
 import { runEvaluation } from './evaluate';

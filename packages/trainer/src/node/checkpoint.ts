@@ -20,9 +20,9 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { CheckpointError } from './errors';
-import type { TrainerOptimizer } from './optimizers';
-import type { EpochRecord, PartialEpoch, ResolvedTrainConfig, RunPosition } from './types';
+import { CheckpointError } from '../errors';
+import type { TrainerOptimizer } from '../optimizers';
+import type { EpochRecord, PartialEpoch, ResolvedTrainConfig, RunPosition } from '../types';
 
 export const CHECKPOINT_FORMAT = 'zoo-trainer-checkpoint';
 export const CHECKPOINT_FORMAT_VERSION = 1;
