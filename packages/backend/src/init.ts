@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { cpus } from 'node:os';
-import { MAX_WASM_THREADS } from './wasm/threads';
+import { MAX_WASM_THREADS } from './node/wasm-threads';
 import { adapterLabel, type GpuAdapterInfo } from './webgpu/adapter';
 
 /** Where a run may put its tensors. `auto` picks the fastest one that starts. */
@@ -162,7 +162,7 @@ function webgpu(hardwareOnly: boolean): Candidate {
 const wasm: Candidate = {
   name: 'wasm',
   async start({ threads: wanted }) {
-    const { startWasm } = await import('./wasm-start');
+    const { startWasm } = await import('./node/wasm-start');
     const threads = await startWasm(wanted).catch((err: unknown) => {
       throw new Skip(`wasm failed to start: ${firstLine(String((err as Error)?.message ?? err))}`);
     });

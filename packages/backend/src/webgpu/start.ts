@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeAdapterInfo, type GpuAdapterInfo } from './adapter';
-import { provideNavigatorGpu, releaseNavigatorGpu, WebGpuUnavailable, type GpuAdapterLike } from './dawn';
+import { provideNavigatorGpu, releaseNavigatorGpu, WebGpuUnavailable, type GpuAdapterLike } from '../node/dawn';
 
 interface WebGpuBackendModule {
   WebGPUBackend: new (device: unknown, adapterInfo?: unknown) => tf.KernelBackend;

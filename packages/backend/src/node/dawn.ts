@@ -1,5 +1,5 @@
 import { join, dirname } from 'node:path';
-import type { RawAdapterInfo } from './adapter';
+import type { RawAdapterInfo } from '../webgpu/adapter';
 
 /** The part of a `GPUAdapter` this package uses. */
 export interface GpuAdapterLike {
