@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { describeBackend, initBackend } from '../src';
+import { describeBackend, initBackend } from '../src/node';
 import { provideNavigatorGpu, type GpuLike } from '../src/node/dawn';
 import { registerFakeTensorflow } from './fake-tensorflow';
 import { itWithAdapter } from './webgpu-probe';

@@ -1,4 +1,4 @@
-import { initBackend } from '../src';
+import { initBackend } from '../src/node';
 import type { GpuLike } from '../src/node/dawn';
 import { registerFakeTensorflow } from './fake-tensorflow';
 
