@@ -139,7 +139,7 @@ const ROWS: Record<AlexNetVariant, AlexNetRow> = {
       lrSchedule: 'cosine',
       augment: { flip: true, crop: 2 },
       batchSize: 64,
-      epochs: 30,
+      epochs: 24,
       seed: 1,
       source: 'zoo: measured on Fashion-MNIST with packages/models/scripts/train-pretrained.ts (wasm backend, 2 CPU cores)',
     },

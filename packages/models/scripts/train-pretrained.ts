@@ -22,15 +22,14 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { describeBackend, initBackend, type BackendChoice } from '@zoo/backend';
 import { describeSource, FASHION_MNIST_CLASSES, loadFashionMnist, toDataset } from '@zoo/datasets';
-import type { TrainingDefaults } from '@zoo/layers';
+import { DEFAULT_NORMALIZATION, type TrainingDefaults } from '@zoo/layers';
+import { saveTrainedModel } from '@zoo/layers/node';
 import { cosineDecay, evaluate, latestCheckpoint, piecewiseConstant, train, type LrSchedule, type OptimizerOptions } from '@zoo/trainer';
 import { createModel, getModelInfo, isModelName, type ModelName } from '../src/registry';
-import { DEFAULT_NORMALIZATION } from '../src/preprocess';
-import { saveTrainedModel } from '../src/node/save';
-import { PRETRAINED_TARGETS } from '../src/pretrained-names';
+import { shippedWeightsDir } from '../src/node';
+import { PRETRAINED_TARGETS } from '../src/pretrained';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const packagesDir = resolve(here, '..', '..');
 
 const argv = process.argv.slice(2);
 const { values: opts, positionals } = parseArgs({
@@ -89,7 +88,7 @@ async function trainOne(name: ModelName, data: Awaited<ReturnType<typeof loadFas
   const recipe: TrainingDefaults = { ...info.training, ...(epochsOverride !== undefined ? { epochs: epochsOverride } : {}) };
   const seed = recipe.seed ?? 1;
   const work = resolve(opts.work !== undefined ? (positionals.length > 1 ? join(opts.work, name) : opts.work) : join(here, '..', '.train', name));
-  const out = resolve(opts.out !== undefined ? (positionals.length > 1 ? join(opts.out, name) : opts.out) : join(packagesDir, info.family, 'weights', name));
+  const out = resolve(opts.out !== undefined ? (positionals.length > 1 ? join(opts.out, name) : opts.out) : shippedWeightsDir(name));
   mkdirSync(work, { recursive: true });
   const logFile = join(work, 'train.log');
   const log = (line: string) => {

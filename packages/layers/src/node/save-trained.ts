@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { MODEL_JSON, saveModel, writeAtomic } from '@zoo/layers';
-import { MANIFEST_JSON, sha256Hex, WEIGHTS_FORMAT, WEIGHTS_FORMAT_VERSION, type WeightsManifest } from '../manifest';
+import { MODEL_JSON, saveModel, writeAtomic } from '../file-io';
+import { MANIFEST_JSON, sha256Hex, WEIGHTS_FORMAT, WEIGHTS_FORMAT_VERSION, type WeightsManifest } from '../pretrained/manifest';
 
 /** What {@link saveTrainedModel} needs besides the model: everything in the manifest it cannot compute. */
 export type TrainedModelFacts = Omit<WeightsManifest, 'format' | 'formatVersion' | 'files' | 'sha256' | 'bytes' | 'params' | 'createdAt'>;
@@ -26,29 +26,21 @@ export async function saveTrainedModel(model: tf.LayersModel, dir: string, facts
     const modelJSON = JSON.parse(await readFile(join(temp, MODEL_JSON), 'utf8')) as tf.io.ModelJSON;
     const weights = modelJSON.weightsManifest.flatMap((group) => group.paths);
     const parts = await Promise.all(weights.map((name) => readFile(join(temp, name))));
+    const { model: name, config, ...rest } = facts;
+    // Identity and integrity first, then the run's facts: the order a reader looks for them in.
     const manifest: WeightsManifest = {
       format: WEIGHTS_FORMAT,
       formatVersion: WEIGHTS_FORMAT_VERSION,
-      ...facts,
+      model: name,
+      config,
       files: { model: MODEL_JSON, weights },
       sha256: await sha256Hex(parts),
       bytes: parts.reduce((n, p) => n + p.byteLength, 0),
       params: model.countParams(),
+      ...rest,
       createdAt: new Date().toISOString(),
     };
-    // Keys in the contract's order, with the run's facts after them.
-    const ordered = {
-      format: manifest.format,
-      formatVersion: manifest.formatVersion,
-      model: manifest.model,
-      config: manifest.config,
-      files: manifest.files,
-      sha256: manifest.sha256,
-      bytes: manifest.bytes,
-      params: manifest.params,
-      ...manifest,
-    };
-    await writeAtomic(join(temp, MANIFEST_JSON), `${JSON.stringify(ordered, null, 2)}\n`);
+    await writeAtomic(join(temp, MANIFEST_JSON), `${JSON.stringify(manifest, null, 2)}\n`);
     const old = join(dirname(dir), `.${basename(dir)}.old-${tag}`);
     const hadOld = await exists(dir);
     if (hadOld) await rename(dir, old);

@@ -2,7 +2,7 @@
  * The zoo's weights manifest: what a folder of trained weights is, how it was made and how well it
  * does, in the spirit of torchvision's `Weights.meta`. Browser-safe: no Node imports.
  */
-import type { TrainingDefaults } from '@zoo/layers';
+import type { TrainingDefaults } from '../model-info';
 
 /** `format` of every zoo manifest. */
 export const WEIGHTS_FORMAT = 'zoo-weights';

@@ -1,0 +1,3 @@
+export { saveTrainedModel, type TrainedModelFacts } from './save-trained';
+export { decodeImage, fileSource, packageRoot } from './weights-files';
+export { loadPretrainedNode, type NodeLoadPretrainedOptions } from './load-node';
