@@ -31,3 +31,26 @@ export {
   type SpecActivation,
   type SpecShape,
 } from './sequential-spec';
+export {
+  MANIFEST_JSON,
+  parseManifest,
+  sha256Hex,
+  WEIGHTS_FORMAT,
+  WEIGHTS_FORMAT_VERSION,
+  WeightsError,
+  type InputSpec,
+  type ManifestEpoch,
+  type Normalization,
+  type WeightsManifest,
+} from './pretrained/manifest';
+export { DEFAULT_NORMALIZATION, preprocess, type BrowserImage, type ImageDecoder, type ImageInput, type RgbaImage } from './pretrained/preprocess';
+export {
+  checkLoadOptions,
+  loadPretrainedFrom,
+  loadPretrainedFromUrl,
+  urlSource,
+  type Classification,
+  type LoadPretrainedOptions,
+  type Pretrained,
+  type WeightsSource,
+} from './pretrained/load';
