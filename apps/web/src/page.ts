@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeBackend, initBackend, type BackendChoice } from '@zoo/backend';
 import { parseIdx } from '@zoo/datasets';
+import { loadPretrained, type Classification, type ModelName } from '@zoo/models';
 // Registers the zoo's custom layers (LocalResponseNormalization, GroupedConv2D) with TF.js, so that
 // plain tf.loadLayersModel can read a saved alexnet-classic.
 import '@zoo/layers';
@@ -72,14 +73,27 @@ function toInput(canvas: HTMLCanvasElement, height: number, width: number): tf.T
   });
 }
 
-export async function classify(request: ClassifyRequest): Promise<ClassifyResult> {
-  const info = await initBackend({ backend: request.backend, wasmPaths: request.wasmPaths });
-  const idx = parseIdx(await fetchBytes(request.images), request.images);
+/** The images of an IDX file, each drawn on its own canvas. */
+async function loadCanvases(url: string): Promise<HTMLCanvasElement[]> {
+  const idx = parseIdx(await fetchBytes(url), url);
   if (idx.shape.length !== 3 || idx.shape[1] !== idx.shape[2]) {
-    throw new Error(`${request.images}: shape [${idx.shape.join(', ')}], expected square images [count, size, size]`);
+    throw new Error(`${url}: shape [${idx.shape.join(', ')}], expected square images [count, size, size]`);
   }
   const [count, size] = idx.shape;
-  const canvases = Array.from({ length: count }, (_, i) => toCanvas(idx.data.subarray(i * size * size, (i + 1) * size * size), size));
+  return Array.from({ length: count }, (_, i) => toCanvas(idx.data.subarray(i * size * size, (i + 1) * size * size), size));
+}
+
+/** A canvas as an `<img>` (a PNG data URL), decoded: the third way an image reaches a page. */
+async function toImage(canvas: HTMLCanvasElement): Promise<HTMLImageElement> {
+  const img = new Image();
+  img.src = canvas.toDataURL('image/png');
+  await img.decode();
+  return img;
+}
+
+export async function classify(request: ClassifyRequest): Promise<ClassifyResult> {
+  const info = await initBackend({ backend: request.backend, wasmPaths: request.wasmPaths });
+  const canvases = await loadCanvases(request.images);
   const models: ModelAnswer[] = [];
   for (const m of request.models) {
     const model = await tf.loadLayersModel(`${m.url.replace(/\/$/, '')}/model.json`);
@@ -97,10 +111,62 @@ export async function classify(request: ClassifyRequest): Promise<ClassifyResult
   return { backend: info.name, backendLine: describeBackend(info), tfjsVersion: tf.version.tfjs, models };
 }
 
+/** A zoo weights folder to load with `loadPretrained`, and images to classify with it. */
+export interface PretrainedRequest {
+  backend?: BackendChoice;
+  wasmPaths?: string;
+  name: ModelName;
+  /** The folder holding manifest.json, model.json and the weights. */
+  url: string;
+  /** URL of an IDX file of grayscale images (see {@link ClassifyRequest.images}). */
+  images: string;
+  topK?: number;
+  /** How many of the images to classify also as an `<img>`. Default: all. */
+  asImages?: number;
+}
+
+export interface PretrainedResult {
+  backend: string;
+  backendLine: string;
+  sha256: string;
+  testAccuracy: number;
+  categories: string[];
+  /** Per image, `classify` of its canvas, of its ImageData, and (for the first `asImages`) of an `<img>`. */
+  fromCanvas: Classification[][];
+  fromImageData: Classification[][];
+  fromImage: Classification[][];
+}
+
+/** What a web user of the zoo writes: `loadPretrained(name, { url })`, then `classify` what the page has. */
+export async function classifyPretrained(request: PretrainedRequest): Promise<PretrainedResult> {
+  const info = await initBackend({ backend: request.backend, wasmPaths: request.wasmPaths });
+  const canvases = await loadCanvases(request.images);
+  const pretrained = await loadPretrained(request.name, { url: request.url });
+  const topK = request.topK ?? 3;
+  const result: PretrainedResult = {
+    backend: info.name,
+    backendLine: describeBackend(info),
+    sha256: pretrained.weights.sha256,
+    testAccuracy: pretrained.weights.testAccuracy,
+    categories: [...pretrained.categories],
+    fromCanvas: [],
+    fromImageData: [],
+    fromImage: [],
+  };
+  for (const [i, canvas] of canvases.entries()) {
+    result.fromCanvas.push(await pretrained.classify(canvas, { topK }));
+    const data = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height);
+    result.fromImageData.push(await pretrained.classify(data, { topK }));
+    if (i < (request.asImages ?? canvases.length)) result.fromImage.push(await pretrained.classify(await toImage(canvas), { topK }));
+  }
+  pretrained.model.dispose();
+  return result;
+}
+
 declare global {
   interface Window {
-    zoo: { classify: typeof classify };
+    zoo: { classify: typeof classify; classifyPretrained: typeof classifyPretrained };
   }
 }
 
-window.zoo = { classify };
+window.zoo = { classify, classifyPretrained };

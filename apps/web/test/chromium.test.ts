@@ -3,15 +3,17 @@
 // (Debian's, driven by playwright-core). Its answers must match Node's on the same images.
 import * as tf from '@tensorflow/tfjs';
 import { alexnet } from '@zoo/alexnet';
-import { parseIdx } from '@zoo/datasets';
-import { saveModel } from '@zoo/layers/node';
+import { FASHION_MNIST_CLASSES, parseIdx } from '@zoo/datasets';
+import { DEFAULT_NORMALIZATION, type Classification } from '@zoo/layers';
+import { saveModel, saveTrainedModel } from '@zoo/layers/node';
 import { createModel } from '@zoo/models';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadPretrained } from '@zoo/models/node';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildPage } from '../src/build';
-import type { ClassifyRequest, ClassifyResult } from '../src/page';
+import type { ClassifyRequest, ClassifyResult, PretrainedRequest, PretrainedResult } from '../src/page';
 import { serveStatic, type StaticServer } from '../src/serve';
 
 const CHROMIUM = process.env.ZOO_CHROMIUM ?? '/usr/bin/chromium';
@@ -47,6 +49,9 @@ function nodeProbabilities(model: tf.LayersModel, images: Uint8Array, count: num
 
 const argmax = (row: number[]): number => row.indexOf(Math.max(...row));
 
+/** Probabilities by class index from a top-k list that covers every class. */
+const byIndex = (top: readonly Classification[]): number[] => [...top].sort((a, b) => a.index - b.index).map((c) => c.probability);
+
 describeInBrowser('the page in headless Chromium', () => {
   let work: string;
   let server: StaticServer;
@@ -54,6 +59,7 @@ describeInBrowser('the page in headless Chromium', () => {
   let page: Page;
   const pageErrors: string[] = [];
   const expected = new Map<string, number[][]>();
+  let nodePretrained: Classification[][];
 
   beforeAll(async () => {
     await tf.setBackend('cpu');
@@ -72,10 +78,43 @@ describeInBrowser('the page in headless Chromium', () => {
     for (const [name, model] of Object.entries(models)) {
       await saveModel(model, join(work, 'models', name));
       expected.set(name, nodeProbabilities(model, data, count, size));
-      model.dispose();
     }
+    // The seeded alexnet-mini once more as a zoo weights folder (manifest.json beside the model), for
+    // loadPretrained. Untrained: the manifest says so, and only agreement with Node is asserted.
+    await saveTrainedModel(models['alexnet-mini'], join(work, 'pretrained', 'alexnet-mini'), {
+      model: 'alexnet-mini',
+      config: { seed: 11 },
+      categories: [...FASHION_MNIST_CLASSES],
+      input: { size: 28, channels: 1, layout: 'NHWC', normalization: DEFAULT_NORMALIZATION },
+      dataset: 'fashion-mnist',
+      testAccuracy: 0,
+      testLoss: 0,
+      testExamples: 0,
+      recipe: {},
+      command: 'apps/web/test/chromium.test.ts (seeded, untrained)',
+      backend: 'cpu',
+      trainSeconds: 0,
+    });
+    // The same folder with one weight byte changed: what a corrupt download looks like.
+    const tampered = join(work, 'pretrained', 'tampered');
+    cpSync(join(work, 'pretrained', 'alexnet-mini'), tampered, { recursive: true });
+    const bin = join(tampered, readdirSync(tampered).find((f) => f.endsWith('.bin')) as string);
+    const bytes = readFileSync(bin);
+    bytes[100] ^= 0xff;
+    writeFileSync(bin, bytes);
+    // Freed before loading: TF.js cannot name a loaded model's variables while two live models hold
+    // the same layer names (conv2/kernel and conv2/kernel_1).
+    for (const model of Object.values(models)) model.dispose();
+    const fromNode = await loadPretrained('alexnet-mini', { weightsPath: join(work, 'pretrained', 'alexnet-mini') });
+    nodePretrained = [];
+    for (let i = 0; i < count; i++) {
+      const image = tf.tensor2d(data.subarray(i * size * size, (i + 1) * size * size), [size, size], 'int32');
+      nodePretrained.push(await fromNode.classify(image, { topK: 10 }));
+      image.dispose();
+    }
+    fromNode.model.dispose();
 
-    server = await serveStatic({ '/': join(work, 'site'), '/models/': join(work, 'models'), '/images/': FIXTURES });
+    server = await serveStatic({ '/': join(work, 'site'), '/models/': join(work, 'models'), '/pretrained/': join(work, 'pretrained'), '/images/': FIXTURES });
     context = await chromium.launchPersistentContext(join(work, 'profile'), { executablePath: CHROMIUM, headless: true, args: ARGS });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -131,5 +170,55 @@ describeInBrowser('the page in headless Chromium', () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     const want = expected.get('alexnet-mini') as number[][];
     result.models[0].probabilities.forEach((row, i) => expect(argmax(row)).toBe(argmax(want[i])));
+  });
+
+  const runPretrained = (request: PretrainedRequest): Promise<PretrainedResult> =>
+    page.evaluate(
+      (r) => (window as unknown as { zoo: { classifyPretrained(r: PretrainedRequest): Promise<PretrainedResult> } }).zoo.classifyPretrained(r),
+      request,
+    );
+
+  it("loadPretrained('alexnet-mini', { url }) checks the manifest and classifies a canvas, ImageData and an <img> as Node does", async () => {
+    const result = await runPretrained({
+      wasmPaths: '/wasm/',
+      name: 'alexnet-mini',
+      url: `${server.url}/pretrained/alexnet-mini/`,
+      images: `${server.url}/images/${IMAGES}`,
+      topK: 10,
+      asImages: 4,
+    });
+    expect(pageErrors).toEqual([]);
+    expect(result.categories).toEqual([...FASHION_MNIST_CLASSES]);
+    expect(server.requests).toContain('/pretrained/alexnet-mini/manifest.json');
+    expect(result.fromCanvas).toHaveLength(nodePretrained.length);
+    expect(result.fromImage).toHaveLength(4);
+    const close = (got: readonly Classification[], want: readonly Classification[]) => {
+      expect(got[0].index).toBe(want[0].index);
+      expect(got[0].className).toBe(want[0].className);
+      const [g, w] = [byIndex(got), byIndex(want)];
+      g.forEach((p, k) => expect(Math.abs(p - w[k])).toBeLessThan(1e-4));
+    };
+    nodePretrained.forEach((want, i) => {
+      close(result.fromCanvas[i], want);
+      close(result.fromImageData[i], want);
+      if (i < 4) close(result.fromImage[i], want);
+    });
+  });
+
+  it('a weights file that does not match its manifest is an error naming the file, in the browser too', async () => {
+    const message = await page.evaluate(async (url) => {
+      try {
+        await (window as unknown as { zoo: { classifyPretrained(r: object): Promise<unknown> } }).zoo.classifyPretrained({
+          wasmPaths: '/wasm/',
+          name: 'alexnet-mini',
+          url,
+          images: '/images/t10k-images-first32.idx3',
+        });
+        return 'loaded';
+      } catch (err) {
+        return `${(err as Error).name}: ${(err as Error).message}`;
+      }
+    }, `${server.url}/pretrained/tampered/`);
+    expect(message).toMatch(/^WeightsError: http:\/\/127\.0\.0\.1:\d+\/pretrained\/tampered\/weights\.[0-9a-f]+\.bin: checksum mismatch/);
   });
 });
