@@ -68,4 +68,20 @@ describe('each package bundles for the browser from its main entry', () => {
     expect(errors.join('\n')).toMatch(/Could not resolve "(node:)?(crypto|fs\/promises|path)"/);
     expect(builtins.length).toBeGreaterThan(0);
   });
+
+  it("keeps @zoo/layers' layer registration in a bundle that imports it only for that", async () => {
+    // What a page that loads a saved alexnet-classic with plain tf.loadLayersModel writes.
+    const result = await build({
+      stdin: { contents: "import '@zoo/layers';", resolveDir: join(__dirname, '..'), loader: 'js' },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      minify: false,
+      logLevel: 'silent',
+    });
+    const code = result.outputFiles[0].text;
+    expect(code).toMatch(/registerClass\(LocalResponseNormalization\)/);
+    expect(code).toMatch(/registerClass\(GroupedConv2D\)/);
+  });
 });
