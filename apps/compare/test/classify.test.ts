@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { fileIOHandler } from '@zoo/layers';
+import { fileIOHandler } from '@zoo/layers/node';
 import { FASHION_MNIST_CLASSES } from '@zoo/datasets';
 import { createModel, DEFAULT_NORMALIZATION } from '@zoo/models';
 import { loadPretrained, saveTrainedModel } from '@zoo/models/node';

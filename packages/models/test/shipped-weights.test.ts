@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@zoo/backend';
-import { loadFashionMnist, type MnistLike } from '@zoo/datasets';
+import { loadFashionMnist, type MnistLike } from '@zoo/datasets/node';
 import { evaluate } from '@zoo/trainer';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
