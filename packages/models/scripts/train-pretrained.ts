@@ -7,6 +7,8 @@
  *   options: --out DIR (default: packages/<family>/weights/<name>; with several models, DIR/<name>)
  *            --work DIR (checkpoints and logs; default packages/models/.train/<name>)
  *            --resume (continue from the latest checkpoint in --work after a crash)
+ *            --snapshot (while a run trains: evaluate and write its latest epoch checkpoint, marked as
+ *              interim in the manifest; the run itself is left alone)
  *            --epochs N (overrides the recipe, recorded in the manifest)
  *            --limit-train N / --limit-test N (smoke tests: a subset; recorded too)
  *            --threads N (wasm threads, default 2) --backend wasm|cpu (default wasm)
@@ -41,6 +43,7 @@ const { values: opts, positionals } = parseArgs({
     out: { type: 'string' },
     work: { type: 'string' },
     resume: { type: 'boolean', default: false },
+    snapshot: { type: 'boolean', default: false },
     epochs: { type: 'string' },
     'limit-train': { type: 'string' },
     'limit-test': { type: 'string' },
@@ -106,18 +109,21 @@ async function trainOne(name: ModelName, data: Awaited<ReturnType<typeof loadFas
   const testData = toDataset(data.test, { batchSize: 500, limit: limitTest, normalize: 'unit' });
   const steps = trainData.batchesPerEpoch;
   const checkpointDir = join(work, 'checkpoints');
-  const resume = opts.resume && (await latestCheckpoint(checkpointDir)) !== null;
+  const latest = await latestCheckpoint(checkpointDir);
+  const resume = opts.resume && latest !== null;
+  if (opts.snapshot && (latest === null || latest.position.batch !== 0)) throw new Error(`--snapshot: no end-of-epoch checkpoint in ${checkpointDir}`);
+  // A snapshot trains nothing: it restores the running run's checkpoint, read-only, with the run's own schedule.
+  const snapshotEpochs = opts.snapshot ? latest!.position.epoch : undefined;
   log(`${resume ? 'resuming' : 'starting'}: ${JSON.stringify(recipe)}; ${trainData.examplesPerEpoch} train / ${testData.examplesPerEpoch} test images, ${steps} steps per epoch; ${backendLine}`);
 
   let batchStart = performance.now();
   const result = await train(model, {
     train: trainData,
     test: testData,
-    epochs: recipe.epochs,
+    epochs: snapshotEpochs ?? recipe.epochs,
     optimizer: optimizerFor(recipe, steps),
     seed,
-    checkpointDir,
-    resume,
+    ...(snapshotEpochs !== undefined ? { resumeFrom: latest!.path } : { checkpointDir, resume }),
     callbacks: {
       onEpochBegin: () => {
         batchStart = performance.now();
@@ -135,7 +141,7 @@ async function trainOne(name: ModelName, data: Awaited<ReturnType<typeof loadFas
   const trainSeconds = result.history.reduce((s, r) => s + r.seconds, 0);
   const evaluation = await evaluate(model, testData);
   const target = PRETRAINED_TARGETS[name];
-  const partial = limitTrain !== undefined || limitTest !== undefined || epochsOverride !== undefined;
+  const partial = limitTrain !== undefined || limitTest !== undefined || epochsOverride !== undefined || snapshotEpochs !== undefined;
   const command = [
     `pnpm --filter @zoo/models train:pretrained ${name}`,
     ...(epochsOverride !== undefined ? [`--epochs ${epochsOverride}`] : []),
@@ -158,6 +164,11 @@ async function trainOne(name: ModelName, data: Awaited<ReturnType<typeof loadFas
     backend: backendLine,
     trainSeconds: Math.round(trainSeconds * 10) / 10,
     ...(target !== undefined && !partial ? { target: { testAccuracy: target, met: evaluation.accuracy >= target } } : {}),
+    ...(snapshotEpochs !== undefined
+      ? { note: `interim snapshot after epoch ${snapshotEpochs} of ${recipe.epochs}, taken while the run trained on; the command re-creates the finished weights` }
+      : target !== undefined && !partial && evaluation.accuracy < target
+        ? { note: `missed its target: test accuracy ${evaluation.accuracy.toFixed(4)} < ${target}` }
+        : {}),
     history: result.history.map((r) => ({ epoch: r.epoch + 1, loss: r.loss, trainAcc: r.trainAcc, testLoss: r.testLoss, testAcc: r.testAcc, lr: r.lr, seconds: r.seconds })),
   });
   const verdict = target === undefined ? '' : evaluation.accuracy >= target ? ` (target ${target}: met)` : ` (target ${target}: MISSED)`;

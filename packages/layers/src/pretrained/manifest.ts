@@ -76,6 +76,8 @@ export interface WeightsManifest {
   readonly createdAt: string;
   /** Test accuracy the weights were meant to reach, and whether they did; absent where none was set. */
   readonly target?: { readonly testAccuracy: number; readonly met: boolean };
+  /** What a user must know about these weights beyond the numbers (a missed target, an interim snapshot). */
+  readonly note?: string;
   /** Per-epoch history of the run. */
   readonly history?: readonly ManifestEpoch[];
 }
