@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { describeBackend, initBackend, type BackendInfo } from '../../packages/backend/src/init';
+import { describeBackend, initBackend, type BackendInfo } from '../../packages/backend/src/node';
 import { D2L_PARAMETERS, d2lAlexNet, d2lLeNet } from './models';
 
 /** D2L's own figures (PyTorch, one GPU), from DESIGN.md. */

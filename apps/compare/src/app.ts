@@ -12,6 +12,7 @@ import { UsageError } from './errors';
 import { isFile, latestRunDir, timestampName, userPath, writeFileAtomic } from './files';
 import { formatCount } from './format';
 import { parseCli, stripLeadingDashDash, type CliOptions } from './options';
+import { classifyCommand } from './classify';
 import { choosePreset, planRuns, checkAgainstData, type ModelFacts, type Plan } from './presets';
 import { createProgressView } from './progress';
 import { COMPARISON_HEADER, comparisonRows, describeRun, finalOf, sweepHeader, sweepRows, sweepTableRows, type ModelReport, type Report } from './report';
@@ -141,6 +142,7 @@ function toModelReport(run: WorkerRun): ModelReport {
   };
   if (outcome.error) report.error = outcome.error;
   if (outcome.evaluation) report.evaluation = outcome.evaluation;
+  if (outcome.savedModel) report.savedModel = outcome.savedModel;
   return report;
 }
 
@@ -178,6 +180,7 @@ export async function main(argv: readonly string[], workerUrl: URL, io: AppIo = 
 }
 
 async function mainInner(argv: readonly string[], workerUrl: URL, io: AppIo): Promise<number> {
+  if (stripLeadingDashDash(argv)[0] === 'classify') return classifyCommand(stripLeadingDashDash(argv).slice(1), io);
   const parsed = parseCli(argv, BACKEND_CHOICES);
   if (parsed.kind === 'help') return 0;
   let options = parsed.options;

@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
-import { DatasetError, describeSource, FASHION_MNIST, loadFashionMnist, type MnistLike, type Split } from '@zoo/datasets';
+import { DatasetError, FASHION_MNIST, type Split } from '@zoo/datasets';
+import { describeSource, loadFashionMnist, type MnistLike } from '@zoo/datasets/node';
 import { UsageError } from './errors';
 import type { SharedSplit } from './worker-protocol';
 

@@ -1,5 +1,5 @@
 import { accuracyChart, confusionChart, costChart, lossChart, renderSvg, sweepChart } from './charts';
-import { COMPARISON_HEADER, COMPARISON_NOTE, comparisonRows, HISTORY_HEADER, historyRows, perClassTable, reportTitle, describeRun, sweepHeader, sweepLabel, sweepTableRows, type Report, capitalize } from './report';
+import { COMPARISON_HEADER, COMPARISON_NOTE, comparisonRows, HISTORY_HEADER, historyRows, perClassTable, reportTitle, describeRun, sweepHeader, sweepLabel, sweepTableRows, type Report, capitalize, savedModelLine } from './report';
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -77,6 +77,7 @@ export async function renderHtml(report: Report): Promise<string> {
     parts.push(`<h3>${escapeHtml(m.name)}</h3>`, `<p>${escapeHtml(describeRun(m.spec))}.</p>`);
     if (m.error) parts.push(`<p><strong>${m.status === 'failed' ? 'Failed' : 'Note'}:</strong> ${escapeHtml(m.error)}</p>`);
     if (m.history.length > 0) parts.push(table(HISTORY_HEADER, historyRows(m)));
+    if (m.savedModel) parts.push(`<p>${savedModelLine(m.savedModel, (path) => `<a href="${escapeHtml(path)}/model.json">${escapeHtml(path)}</a>`, escapeHtml)}</p>`);
   }
 
   return `<!doctype html>

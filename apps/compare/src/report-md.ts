@@ -12,6 +12,7 @@ import {
   sweepTableRows,
   type Report,
   capitalize,
+  savedModelLine,
 } from './report';
 
 function escapeCell(text: string): string {
@@ -52,6 +53,7 @@ export function renderMarkdown(report: Report): string {
     out.push(`${describeRun(m.spec)}.`, '');
     if (m.error) out.push(`${m.status === 'failed' ? 'Failed' : 'Note'}: ${m.error}`, '');
     if (m.history.length > 0) out.push(markdownTable(HISTORY_HEADER, historyRows(m)), '');
+    if (m.savedModel) out.push(savedModelLine(m.savedModel, (path) => `[${path}](${path}/model.json)`), '');
   }
 
   const perClass = perClassTable(report);

@@ -1,6 +1,7 @@
 import type { RunSpec } from './presets';
 import type { SweepFlag } from './options';
 import { formatAccuracy, formatBytes, formatCount, formatDuration, formatFlops, formatLoss, formatRate } from './format';
+import type { SavedModelInfo } from './saved-model';
 
 /** One epoch, as the trainer reports it (the app keeps the fields the report promises). */
 export interface EpochRecord {
@@ -46,6 +47,8 @@ export interface ModelReport {
   status: RunStatus;
   error?: string;
   evaluation?: Evaluation;
+  /** The trained model in TF.js Layers format with its manifest, relative to the run folder. */
+  savedModel?: SavedModelInfo;
 }
 
 export interface SweepRow {
@@ -212,4 +215,19 @@ export function describeRun(spec: RunSpec): string {
     spec.limitTest !== undefined ? `${spec.limitTest} test` : 'all test',
   ].join(' / ');
   return `${spec.inputSize}px, batch ${spec.batchSize}, ${describeOptimizer(spec)}, ${spec.epochs} epoch${spec.epochs === 1 ? '' : 's'}, ${data}, seed ${spec.seed}`;
+}
+
+/**
+ * The report's line about a run's saved model: `link` renders the folder as a link to its
+ * model.json, `text` escapes the words around it (identity for Markdown, HTML escaping for HTML).
+ */
+export function savedModelLine(saved: SavedModelInfo, link: (path: string) => string, text: (s: string) => string = (s) => s): string {
+  return (
+    text('Trained model: ') +
+    link(saved.path) +
+    text(
+      ` (TF.js Layers format with manifest.json; test accuracy ${formatAccuracy(saved.testAccuracy)}, ${formatBytes(saved.bytes)} of weights, ` +
+        `SHA-256 ${saved.sha256.slice(0, 12)}…). Classify images with it: pnpm --filter compare start classify IMAGE… --run <this run's folder>`,
+    )
+  );
 }

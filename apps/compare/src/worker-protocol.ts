@@ -1,5 +1,6 @@
 import type { RunSpec } from './presets';
 import type { CurvePoint, EpochRecord, Evaluation, RunStatus } from './report';
+import type { SavedModelInfo } from './saved-model';
 
 /**
  * One split of the data set as the main thread loaded it once. The bytes live in SharedArrayBuffers,
@@ -46,6 +47,8 @@ export interface WorkerOutcome {
   peakMemoryBytes: number;
   wallSeconds: number;
   evaluation?: Evaluation;
+  /** The trained model, saved in the run folder (runs that finished and were evaluated). */
+  savedModel?: SavedModelInfo;
   error?: string;
 }
 

@@ -4,13 +4,14 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { initBackend, type BackendChoice } from '@zoo/backend';
+import { describeBackend, initBackend, type BackendChoice } from '@zoo/backend';
 import { toDataset } from '@zoo/datasets';
 import { describeModel } from '@zoo/layers';
 import { createModel } from '@zoo/models';
-import { evaluate, NonFiniteLossError, train, TrainingAbortedError, type EpochRecord as TrainerEpoch } from '@zoo/trainer';
+import { evaluate, NonFiniteLossError, train, TrainingAbortedError, type EpochRecord as TrainerEpoch, type TrainResult } from '@zoo/trainer';
 import { writeFileAtomic } from './files';
 import { trackPeakTensorBytes } from './peak-memory';
+import { saveRunModel } from './saved-model';
 import type { CurvePoint, EpochRecord, Evaluation } from './report';
 import type { BatchProgress, MainMessage, WorkerInput, WorkerMessage, WorkerOutcome } from './worker-protocol';
 
@@ -122,6 +123,7 @@ async function run(input: WorkerInput): Promise<WorkerOutcome> {
   let curve: CurvePoint[] = saved?.curve ?? [];
   let lastPost = 0;
   let history: EpochRecord[] = [];
+  let trained: TrainResult | undefined;
   const finish = async (outcome: Omit<WorkerOutcome, 'curve' | 'peakMemoryBytes' | 'wallSeconds'>): Promise<WorkerOutcome> => {
     const state: SavedState = {
       curve,
@@ -178,6 +180,7 @@ async function run(input: WorkerInput): Promise<WorkerOutcome> {
       },
     });
     history = result.history.map(toRecord);
+    trained = result;
   } catch (err) {
     if (err instanceof TrainingAbortedError) {
       return await finish({ status: 'interrupted', history: (err.history as TrainerEpoch[]).map(toRecord) });
@@ -194,7 +197,9 @@ async function run(input: WorkerInput): Promise<WorkerOutcome> {
       confusion: evaluated.confusionMatrix.map((row) => [...row]),
       perClassAccuracy: [...evaluated.perClassAccuracy],
     };
-    return await finish({ status: 'done', history, evaluation });
+    post({ type: 'phase', text: 'saving the trained model…' });
+    const savedModel = await saveRunModel(model, { ...input, backend: describeBackend(backend), result: trained, evaluation: evaluated });
+    return await finish({ status: 'done', history, evaluation, savedModel });
   } catch (err) {
     return await finish({ status: 'done', history, error: `evaluation failed: ${(err as Error).message}` });
   }

@@ -16,7 +16,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { registerWasmTrainingKernels, setWasmBackendWithThreads, type WasmTrainingKernelOptions } from '../src/wasm';
+import { registerWasmTrainingKernels, type WasmTrainingKernelOptions } from '../src/wasm';
+import { setWasmBackendWithThreads } from '../src/node';
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const ALEXNET_BATCH = Number(process.env.ALEXNET_BATCH ?? 16);

@@ -1,13 +1,12 @@
 export {
-  BACKEND_CHOICES,
   BackendUnavailableError,
   describeBackend,
-  initBackend,
   type BackendChoice,
   type BackendFallback,
   type BackendInfo,
   type InitBackendOptions,
 } from './init';
+export { BACKEND_CHOICES, initBackend } from './browser';
 export type { GpuAdapterInfo } from './webgpu/adapter';
 export {
   chooseFilterGradient,
@@ -16,7 +15,6 @@ export {
   INPUT_GRADIENT_ALGORITHMS,
   MAX_WASM_THREADS,
   registerWasmTrainingKernels,
-  setWasmBackendWithThreads,
   type FilterGradientAlgorithm,
   type FilterGradientChoice,
   type InputGradientAlgorithm,

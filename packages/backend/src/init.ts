@@ -1,16 +1,17 @@
+/**
+ * What initBackend shares between Node and the browser: its options and result, the error it
+ * throws, and the loop that tries candidates in order. Each platform (src/browser.ts, src/node/init.ts)
+ * brings its own candidates; nothing here touches a platform API.
+ */
 import * as tf from '@tensorflow/tfjs';
-import { cpus } from 'node:os';
-import { MAX_WASM_THREADS } from './wasm/threads';
+import { MAX_WASM_THREADS } from './wasm/limits';
 import { adapterLabel, type GpuAdapterInfo } from './webgpu/adapter';
 
-/** Where a run may put its tensors. `auto` picks the fastest one that starts. */
-export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
-
 /**
- * Every value `initBackend` and `ZOO_BACKEND` accept, roughly in the order `auto` tries the concrete
- * ones (auto tries native TensorFlow with CUDA, then WebGPU, then native TensorFlow on the CPU).
+ * Where a run may put its tensors. `auto` picks the fastest one that starts. `tensorflow` (native
+ * TensorFlow) exists only in Node, `webgl` only in a browser.
  */
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 /** A faster backend that was passed over, and why, in one human line. */
 export interface BackendFallback {
@@ -21,9 +22,9 @@ export interface BackendFallback {
 
 /** What `initBackend` settled on. */
 export interface BackendInfo {
-  /** The TF.js backend name now active: `tensorflow`, `webgpu`, `wasm` or `cpu`. */
+  /** The TF.js backend name now active: `tensorflow`, `webgpu`, `webgl`, `wasm` or `cpu`. */
   name: string;
-  /** `gpu` only when the kernels run on a GPU (not for WebGPU on a software rasteriser). */
+  /** `gpu` only when the kernels run on a GPU (not for WebGPU or WebGL on a software rasteriser). */
   device: 'gpu' | 'cpu';
   /** Threads the backend computes with (for a GPU backend, the host's threads). */
   threads: number;
@@ -35,18 +36,28 @@ export interface BackendInfo {
 
 export interface InitBackendOptions {
   /**
-   * Which backend to use. Default: the `ZOO_BACKEND` environment variable, else `auto`, which tries
-   * @tensorflow/tfjs-node-gpu (with a CUDA device), WebGPU on a hardware adapter, @tensorflow/tfjs-node,
-   * wasm, then cpu. `webgpu` accepts any adapter, a software rasteriser such as lavapipe included.
+   * Which backend to use. Default: the `ZOO_BACKEND` environment variable (Node), else `auto`. In
+   * Node, `auto` tries @tensorflow/tfjs-node-gpu (with a CUDA device), WebGPU on a hardware adapter,
+   * @tensorflow/tfjs-node, wasm, then cpu; in a browser, WebGPU on a hardware adapter, WebGL on
+   * a hardware renderer, wasm, then cpu. `webgpu` and `webgl` asked for by name accept a software
+   * rasteriser (lavapipe, SwiftShader) too.
    */
   backend?: BackendChoice;
   /**
    * Threads for the wasm backend's XNNPACK pool, 1 to 8. Default: the `ZOO_WASM_THREADS` environment
    * variable, else one per core (at most 8). Several models training side by side in worker threads
    * should split the cores between them rather than each take all of them. It only applies when this
-   * call is the first to start wasm in the thread: the pool is fixed once wasm has started.
+   * call is the first to start wasm in the thread: the pool is fixed once wasm has started. In a
+   * browser, wasm runs threads only on a cross-origin-isolated page.
    */
   threads?: number;
+  /**
+   * Browser only: where the page serves tfjs-backend-wasm's `.wasm` files (the files in
+   * `@tensorflow/tfjs-backend-wasm/dist/`), as a URL prefix ending in `/` or a map from file name
+   * to URL; see tfjs-backend-wasm's `setWasmPaths`. Default: the files beside the page's script.
+   * Node reads them from node_modules and ignores this.
+   */
+  wasmPaths?: string | Record<string, string>;
 }
 
 /** The backend that was asked for cannot start here; the message says why. */
@@ -62,51 +73,34 @@ export class BackendUnavailableError extends Error {
 }
 
 /** Thrown by a candidate that cannot start; `message` is the one-line human reason. */
-class Skip extends Error {}
+export class Skip extends Error {}
 
-interface Candidate {
+/** One backend a platform can try. */
+export interface Candidate {
   name: string;
-  start(options: { threads: number }): Promise<Omit<BackendInfo, 'fallbacks'>>;
+  start(options: { threads: number; wasmPaths?: string | Record<string, string> }): Promise<Omit<BackendInfo, 'fallbacks'>>;
 }
 
-/**
- * Loads an optional package. Failure to find or to load its native part becomes a one-line reason,
- * because a stack trace from inside node-pre-gyp tells a user nothing about what to do.
- */
-async function loadOptional(pkg: string): Promise<void> {
-  // tfjs-node and tfjs-node-gpu register their kernels before they load the native binding, so after
-  // a failed tfjs-node-gpu, loading tfjs-node re-registers ~150 kernels, each with a warning that
-  // says nothing useful to the user: the outcome is reported as a fallback reason instead.
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (typeof args[0] === 'string' && /^The kernel '.+' for backend 'tensorflow' is already registered/.test(args[0])) return;
-    warn(...args);
-  };
-  try {
-    await import(pkg);
-  } catch (err) {
-    const error = err as NodeJS.ErrnoException;
-    const message = String(error?.message ?? err);
-    if ((error?.code === 'MODULE_NOT_FOUND' || error?.code === 'ERR_MODULE_NOT_FOUND') && message.includes(pkg)) {
-      throw new Skip(`${pkg} is not installed`);
-    }
-    if (/tfjs_binding\.node|native addon/i.test(message)) {
-      throw new Skip(`${pkg} is installed but its native binary is missing (the libtensorflow download failed at install time)`);
-    }
-    if (/libcud|libcublas|libcudnn|cuda/i.test(message)) {
-      throw new Skip(`${pkg} cannot load CUDA libraries: ${firstLine(message)}`);
-    }
-    throw new Skip(`${pkg} failed to load: ${firstLine(message)}`);
-  } finally {
-    console.warn = warn;
-  }
+/** What a platform brings to {@link initBackendOn}. */
+export interface Platform {
+  /** The concrete choices it accepts, in `auto`'s order of preference. */
+  choices: readonly Exclude<BackendChoice, 'auto'>[];
+  /** What `auto` tries, in order. */
+  auto: readonly Candidate[];
+  /** What each choice tries. */
+  candidates: Readonly<Partial<Record<BackendChoice, readonly Candidate[]>>>;
+  /** Why a choice that only the other platform has cannot be had here. */
+  elsewhere: Readonly<Partial<Record<BackendChoice, string>>>;
+  /** Cores (logical CPUs) the default thread count is taken from. */
+  cores(): number;
 }
 
-function firstLine(text: string): string {
+export function firstLine(text: string): string {
   return text.split('\n', 1)[0].trim();
 }
 
-async function activate(name: string): Promise<void> {
+/** Makes `name` the active TF.js backend, or skips it with the reason. */
+export async function activate(name: string): Promise<void> {
   let ok = false;
   try {
     ok = await tf.setBackend(name);
@@ -117,60 +111,8 @@ async function activate(name: string): Promise<void> {
   await tf.ready();
 }
 
-function tensorflowUsesGpu(): boolean {
-  const backend = tf.backend() as unknown as { isUsingGpuDevice?: boolean };
-  return backend.isUsingGpuDevice === true;
-}
-
-const tensorflowGpu: Candidate = {
-  name: 'tensorflow-gpu',
-  async start() {
-    await loadOptional('@tensorflow/tfjs-node-gpu');
-    await activate('tensorflow');
-    if (!tensorflowUsesGpu()) throw new Skip('@tensorflow/tfjs-node-gpu loaded, but TensorFlow sees no CUDA device');
-    return { name: 'tensorflow', device: 'gpu', threads: cpus().length };
-  },
-};
-
-const tensorflowCpu: Candidate = {
-  name: 'tensorflow',
-  async start() {
-    // tfjs-node-gpu registers the same 'tensorflow' backend; if it loaded (without a GPU), it serves as
-    // the native CPU backend and loading tfjs-node beside it would register the kernels twice.
-    if (tf.findBackendFactory('tensorflow') == null) await loadOptional('@tensorflow/tfjs-node');
-    await activate('tensorflow');
-    return { name: 'tensorflow', device: tensorflowUsesGpu() ? 'gpu' : 'cpu', threads: cpus().length };
-  },
-};
-
-function webgpu(hardwareOnly: boolean): Candidate {
-  return {
-    name: 'webgpu',
-    async start() {
-      const { startWebGpu, WebGpuUnavailable } = await import('./webgpu');
-      try {
-        const adapter = await startWebGpu({ hardwareOnly });
-        return { name: 'webgpu', device: adapter.software ? 'cpu' : 'gpu', threads: cpus().length, adapter };
-      } catch (err) {
-        if (err instanceof WebGpuUnavailable) throw new Skip(err.message);
-        throw err;
-      }
-    },
-  };
-}
-
-const wasm: Candidate = {
-  name: 'wasm',
-  async start({ threads: wanted }) {
-    const { startWasm } = await import('./wasm-start');
-    const threads = await startWasm(wanted).catch((err: unknown) => {
-      throw new Skip(`wasm failed to start: ${firstLine(String((err as Error)?.message ?? err))}`);
-    });
-    return { name: 'wasm', device: 'cpu', threads };
-  },
-};
-
-const cpu: Candidate = {
+/** TF.js's pure-JavaScript backend: the last resort, on every platform. */
+export const cpu: Candidate = {
   name: 'cpu',
   async start() {
     await activate('cpu');
@@ -178,50 +120,49 @@ const cpu: Candidate = {
   },
 };
 
-const CANDIDATES: Record<Exclude<BackendChoice, 'auto'>, Candidate[]> = {
-  tensorflow: [tensorflowGpu, tensorflowCpu],
-  webgpu: [webgpu(false)],
-  wasm: [wasm],
-  cpu: [cpu],
-};
+/** An environment variable where there is a `process` (Node), else undefined (a browser). */
+function env(name: string): string | undefined {
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  return proc?.env?.[name]?.trim();
+}
 
-// A software WebGPU adapter (lavapipe) is slower than wasm, so auto takes WebGPU only on hardware.
-const AUTO_ORDER: Candidate[] = [tensorflowGpu, webgpu(true), tensorflowCpu, wasm, cpu];
-
-function resolveThreads(options: InitBackendOptions): number {
-  const fromEnv = process.env.ZOO_WASM_THREADS?.trim();
+function resolveThreads(options: InitBackendOptions, platform: Platform): number {
+  const fromEnv = env('ZOO_WASM_THREADS');
   const source = options.threads !== undefined ? 'threads option' : 'ZOO_WASM_THREADS';
-  const requested = options.threads ?? (fromEnv ? Number(fromEnv) : Math.min(cpus().length, MAX_WASM_THREADS));
+  const requested = options.threads ?? (fromEnv ? Number(fromEnv) : Math.min(platform.cores(), MAX_WASM_THREADS));
   if (!Number.isInteger(requested) || requested < 1 || requested > MAX_WASM_THREADS) {
     throw new RangeError(`${source}: expected an integer from 1 to ${MAX_WASM_THREADS}, got '${options.threads ?? fromEnv}'`);
   }
   return requested;
 }
 
-function resolveChoice(options: InitBackendOptions): BackendChoice {
-  const fromEnv = process.env.ZOO_BACKEND?.trim();
+function resolveChoice(options: InitBackendOptions, platform: Platform): BackendChoice {
+  const fromEnv = env('ZOO_BACKEND');
   const requested = options.backend ?? (fromEnv ? fromEnv : 'auto');
-  if (!BACKEND_CHOICES.includes(requested as BackendChoice)) {
-    const source = options.backend !== undefined ? 'backend option' : 'ZOO_BACKEND';
-    throw new RangeError(`${source}: unknown backend '${requested}'; expected one of ${BACKEND_CHOICES.join(', ')}`);
+  const source = options.backend !== undefined ? 'backend option' : 'ZOO_BACKEND';
+  const elsewhere = platform.elsewhere[requested as BackendChoice];
+  if (elsewhere !== undefined) throw new RangeError(`${source}: backend '${requested}' ${elsewhere}`);
+  const choices = ['auto', ...platform.choices];
+  if (!choices.includes(requested)) {
+    throw new RangeError(`${source}: unknown backend '${requested}'; expected one of ${choices.join(', ')}`);
   }
   return requested as BackendChoice;
 }
 
 /**
- * Makes the fastest TF.js backend that works here the active one and says what it chose.
+ * Makes the fastest of `platform`'s backends that works here the active one and says what it chose.
  *
  * With `auto`, a skipped candidate is reported in `fallbacks` with a one-line reason; asking for a
  * specific backend that cannot start throws a `BackendUnavailableError` naming why.
  */
-export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
-  const choice = resolveChoice(options);
-  const threads = resolveThreads(options);
-  const candidates = choice === 'auto' ? AUTO_ORDER : CANDIDATES[choice];
+export async function initBackendOn(platform: Platform, options: InitBackendOptions = {}): Promise<BackendInfo> {
+  const choice = resolveChoice(options, platform);
+  const threads = resolveThreads(options, platform);
+  const candidates = choice === 'auto' ? platform.auto : (platform.candidates[choice] ?? []);
   const fallbacks: BackendFallback[] = [];
   for (const candidate of candidates) {
     try {
-      const info = await candidate.start({ threads });
+      const info = await candidate.start({ threads, wasmPaths: options.wasmPaths });
       return { ...info, fallbacks };
     } catch (err) {
       if (!(err instanceof Skip)) throw err;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src';
+import { initBackend } from '../src/node';
 import { nativeBinaryMissing } from './fake-tensorflow';
 
 // What this machine has after `pnpm install`: the packages are there, libtensorflow is not.

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BACKEND_CHOICES, initBackend, type BackendChoice } from '../src';
+import { BACKEND_CHOICES, initBackend, type BackendChoice } from '../src/node';
 
 const saved = process.env.ZOO_BACKEND;
 afterEach(() => {

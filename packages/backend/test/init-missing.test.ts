@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { describeBackend, initBackend } from '../src';
+import { describeBackend, initBackend } from '../src/node';
 import { moduleNotFound } from './fake-tensorflow';
 
 jest.mock('@tensorflow/tfjs-node-gpu', () => moduleNotFound('@tensorflow/tfjs-node-gpu'));

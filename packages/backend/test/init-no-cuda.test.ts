@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src';
+import { initBackend } from '../src/node';
 import { moduleNotFound, registerFakeTensorflow } from './fake-tensorflow';
 
 jest.mock('@tensorflow/tfjs-node-gpu', () => registerFakeTensorflow(false));

@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import { patchForNodeWorkers } from '../src/wasm/threads';
+import { patchForNodeWorkers } from '../src/node/wasm-threads';
 
 // The threaded start's scripts are files its pool workers read while they start. Emscripten asks
 // for the worker script's URL once per worker; rewriting the file each time let a starting worker

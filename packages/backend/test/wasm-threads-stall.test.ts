@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
-import { setWasmBackendWithThreads, THREADED_START_TIMEOUT_MS } from '../src/wasm/threads';
+import { setWasmBackendWithThreads, THREADED_START_TIMEOUT_MS } from '../src/node/wasm-threads';
 
 // A threaded start whose pool never finishes loading: tf.setBackend('wasm') never settles.
 jest.mock('@tensorflow/tfjs', () => {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels, setWasmBackendWithThreads } from '../src/wasm';
+import { registerWasmTrainingKernels } from '../src/wasm';
+import { setWasmBackendWithThreads } from '../src/node';
 import { liveCounts, relativeError, seeded, use, values } from './wasm-helpers';
 
 // This file must start wasm itself: the thread pool is fixed when the backend first initialises,

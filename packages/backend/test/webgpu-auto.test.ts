@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { describeBackend, initBackend } from '../src';
-import { provideNavigatorGpu, type GpuLike } from '../src/webgpu/dawn';
+import { describeBackend, initBackend } from '../src/node';
+import { provideNavigatorGpu, type GpuLike } from '../src/node/dawn';
 import { registerFakeTensorflow } from './fake-tensorflow';
 import { itWithAdapter } from './webgpu-probe';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { describeBackend, initBackend } from '../src';
+import { describeBackend, initBackend } from '../src/node';
 import { describeAdapterInfo } from '../src/webgpu/adapter';
 import { moduleNotFound } from './fake-tensorflow';
 import { itWithAdapter, probeWebGpu } from './webgpu-probe';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BackendUnavailableError, initBackend } from '../src';
+import { BackendUnavailableError, initBackend } from '../src/node';
 import { moduleNotFound } from './fake-tensorflow';
 
 jest.mock('@tensorflow/tfjs-backend-webgpu', () => moduleNotFound('@tensorflow/tfjs-backend-webgpu'));

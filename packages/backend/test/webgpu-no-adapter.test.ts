@@ -1,5 +1,5 @@
-import { initBackend } from '../src';
-import type { GpuLike } from '../src/webgpu/dawn';
+import { initBackend } from '../src/node';
+import type { GpuLike } from '../src/node/dawn';
 import { registerFakeTensorflow } from './fake-tensorflow';
 
 // tfjs-node-gpu is installed but sees no CUDA device, so auto goes on to WebGPU and then to it.

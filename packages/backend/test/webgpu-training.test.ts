@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src';
+import { initBackend } from '../src/node';
 import { seeded, values as randomValues } from './random';
 import { scaledMaxError } from './webgpu-compare';
 import { itWithAdapter } from './webgpu-probe';

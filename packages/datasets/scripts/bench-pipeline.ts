@@ -12,7 +12,8 @@ import { randomFillSync } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { describeSource, loadFashionMnist, toDataset, type Split } from '../src';
+import { toDataset, type Split } from '../src';
+import { describeSource, loadFashionMnist } from '../src/node';
 
 // `pnpm bench -- --flag` passes the `--` through; accept it.
 const argv = process.argv.slice(2);

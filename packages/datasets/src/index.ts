@@ -1,11 +1,9 @@
 export { FASHION_MNIST, FASHION_MNIST_CLASSES, MNIST, MNIST_CLASSES } from './catalog';
 export type { DatasetSpec, IdxFileSpec } from './catalog';
-export type { DownloadDoneEvent, DownloadEvent, DownloadFailedEvent, DownloadProgressEvent, DownloadRetryEvent } from './download';
 export { DatasetError } from './errors';
 export type { DatasetErrorCode } from './errors';
-export { parseIdx, readIdxFile } from './idx';
-export type { IdxArray, Verification, VerifiedIdx } from './idx';
-export { defaultCacheDir, describeSource, loadDataset, loadFashionMnist, loadMnist } from './load';
-export type { DataSource, Env, LoadOptions, MnistLike, SourceKind, Split } from './load';
+export { parseIdx } from './idx';
+export type { IdxArray, Verification } from './idx';
+export type { Split } from './split';
 export { batchesPerEpoch, toDataset } from './pipeline';
 export type { Augment, ImageBatch, ImageDataset, Normalize, ToDatasetOptions } from './pipeline';

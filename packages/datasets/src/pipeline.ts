@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { DatasetError, invalidArgument, isPositiveInteger } from './errors';
-import type { Split } from './load';
+import type { Split } from './split';
 
 /**
  * How pixels (0..255) become floats:

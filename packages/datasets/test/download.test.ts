@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadDataset, type DatasetSpec, type DownloadEvent, type LoadOptions } from '../src';
+import type { DatasetSpec } from '../src';
+import { loadDataset, type DownloadEvent, type LoadOptions } from '../src/node';
 import { FILE_NAMES, gzipAll, md5, startServer, serveFiles, tempDir, tinySet, tinySpec, writeSet, type TestServer } from './helpers';
 
 const set = tinySet(0);

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { FASHION_MNIST, FASHION_MNIST_CLASSES, loadDataset, loadFashionMnist, toDataset, type MnistLike, type Split } from '../src';
+import { FASHION_MNIST, FASHION_MNIST_CLASSES, toDataset, type Split } from '../src';
+import { loadDataset, loadFashionMnist, type MnistLike } from '../src/node';
 import { FILE_NAMES, idxBytes, tempDir } from './helpers';
 
 // The real data: Debian's dataset-fashion-mnist package. The SHA-256s below are the published files'

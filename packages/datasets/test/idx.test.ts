@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DatasetError, parseIdx, readIdxFile, type IdxFileSpec } from '../src';
+import { DatasetError, parseIdx, type IdxFileSpec } from '../src';
+import { readIdxFile } from '../src/node';
 import { idxBytes, md5, sha256, tempDir } from './helpers';
 
 const pixels = Uint8Array.from({ length: 3 * 2 * 2 }, (_, i) => i * 10);

@@ -1,7 +1,8 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { defaultCacheDir, describeSource, loadDataset, MNIST, type DatasetSpec, type LoadOptions } from '../src';
+import { MNIST, type DatasetSpec } from '../src';
+import { defaultCacheDir, describeSource, loadDataset, type LoadOptions } from '../src/node';
 import { FILE_NAMES, TINY, gzipAll, idxBytes, tempDir, tinySet, tinySpec, writeSet } from './helpers';
 
 // Four copies told apart by their labels: copy k labels image i as (i + k) % 10. One spec accepts

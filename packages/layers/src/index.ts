@@ -7,7 +7,6 @@ export {
   type LayerDescription,
   type ModelDescription,
 } from './describe-model';
-export { fileIOHandler, loadModel, MODEL_JSON, saveModel } from './file-io';
 export { GroupedConv2D, groupedConv2d, type GroupedConv2DArgs } from './grouped-conv2d';
 export { createInitializer, deriveSeed, KERNEL_INITIALIZERS, type KernelInitializerName } from './initializers';
 export { LocalResponseNormalization, localResponseNormalization, type LocalResponseNormalizationArgs } from './lrn';
@@ -32,3 +31,26 @@ export {
   type SpecActivation,
   type SpecShape,
 } from './sequential-spec';
+export {
+  MANIFEST_JSON,
+  parseManifest,
+  sha256Hex,
+  WEIGHTS_FORMAT,
+  WEIGHTS_FORMAT_VERSION,
+  WeightsError,
+  type InputSpec,
+  type ManifestEpoch,
+  type Normalization,
+  type WeightsManifest,
+} from './pretrained/manifest';
+export { DEFAULT_NORMALIZATION, preprocess, type BrowserImage, type ImageDecoder, type ImageInput, type RgbaImage } from './pretrained/preprocess';
+export {
+  checkLoadOptions,
+  loadPretrainedFrom,
+  loadPretrainedFromUrl,
+  urlSource,
+  type Classification,
+  type LoadPretrainedOptions,
+  type Pretrained,
+  type WeightsSource,
+} from './pretrained/load';

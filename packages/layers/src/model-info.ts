@@ -14,6 +14,12 @@ export interface TrainingDefaults {
   epochs: number;
   /** Epochs after which the learning rate is divided by 10 (the 2012 paper's step schedule). Default: none. */
   lrDropEpochs?: number[];
+  /** `cosine`: decay from `learningRate` to 0 over all epochs' steps (per step); else the step schedule of `lrDropEpochs`. Default: step. */
+  lrSchedule?: 'step' | 'cosine';
+  /** Random augmentation of the training images (the `augment` option of `@zoo/datasets`' `toDataset`). Default: none. */
+  augment?: { flip?: boolean; crop?: number };
+  /** Seed of the weights, the data order and dropout, for recipes meant to be re-run (the shipped weights). Default: none. */
+  seed?: number;
   /** For `momentum`. */
   momentum?: number;
   /** L2 weight decay, if the source used it. */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileIOHandler, loadModel, MODEL_JSON, saveModel } from '../src';
+import { fileIOHandler, loadModel, MODEL_JSON, saveModel } from '../src/node';
 
 function net(seed: number): tf.Sequential {
   return tf.sequential({

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GroupedConv2D, groupedConv2d, loadModel, saveModel } from '../src';
+import { GroupedConv2D, groupedConv2d } from '../src';
+import { loadModel, saveModel } from '../src/node';
 
 describe('GroupedConv2D', () => {
   let dir: string;

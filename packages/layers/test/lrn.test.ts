@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadModel, LocalResponseNormalization, localResponseNormalization, saveModel } from '../src';
+import { LocalResponseNormalization, localResponseNormalization } from '../src';
+import { loadModel, saveModel } from '../src/node';
 
 /** The paper's formula, written out with loops over a plain array: an independent reference. */
 function referenceLrn(x: number[][][][], r: number, bias: number, alpha: number, beta: number): number[][][][] {

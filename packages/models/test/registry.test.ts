@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@zoo/backend';
-import { loadModel, saveModel } from '@zoo/layers';
+import { loadModel, saveModel } from '@zoo/layers/node';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

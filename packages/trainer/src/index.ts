@@ -34,20 +34,6 @@ export {
   type PiecewiseConstantOptions,
 } from './schedules';
 export { classifierHead, type ClassifierHead, type LossFrom, type LossSource, PROBABILITY_EPSILON } from './loss';
-export {
-  architectureFingerprint,
-  type ArchitectureFingerprint,
-  CHECKPOINT_FORMAT,
-  CHECKPOINT_FORMAT_VERSION,
-  type CheckpointInfo,
-  type CheckpointManifest,
-  type CheckpointState,
-  latestCheckpoint,
-  type LayerFingerprint,
-  loadCheckpoint,
-  type LoadedCheckpoint,
-  type TensorEntry,
-  type FileEntry,
-} from './checkpoint';
+export { architectureFingerprint, type ArchitectureFingerprint, type LayerFingerprint } from './fingerprint';
 export { CheckpointError, NonFiniteLossError, TrainingAbortedError, type TrainingPosition } from './errors';
 export { STEP_RNG_ALGORITHM, stepSeed, withSeededMathRandom } from './seeded-random';

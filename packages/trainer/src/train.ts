@@ -10,18 +10,12 @@
  * model.fit does; a larger value lets a GPU backend queue k steps without waiting for the host.
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  architectureFingerprint,
-  latestCheckpoint,
-  loadCheckpoint,
-  type LoadedCheckpoint,
-  removeIncompleteCheckpoints,
-  restoreCheckpoint,
-  saveCheckpoint,
-} from './checkpoint';
+import type * as checkpointFiles from './node/checkpoint';
+import type { LoadedCheckpoint } from './node/checkpoint';
 import { checkBatch, checkDatasetSource, datasetForEpoch, type DatasetSource, yieldToEventLoop } from './data';
 import { CheckpointError, NonFiniteLossError, TrainingAbortedError } from './errors';
 import { runEvaluation } from './evaluate';
+import { architectureFingerprint } from './fingerprint';
 import { classifierHead, countCorrect, type LossFrom, PROBABILITY_EPSILON } from './loss';
 import { createOptimizer, type OptimizerOptions, resolveOptimizerOptions } from './optimizers';
 import { STEP_RNG_ALGORITHM, stepSeed, withSeededMathRandom } from './seeded-random';
@@ -171,6 +165,20 @@ interface PendingStep {
  * see the package README for what holds elsewhere.
  */
 export async function train(model: tf.LayersModel, options: TrainOptions): Promise<TrainResult> {
+  return trainWith(null, model, options);
+}
+
+/**
+ * What {@link trainWith} needs to read and write checkpoints. Only the Node build has it (files);
+ * the browser build passes null, so its main entry never imports node:fs.
+ */
+export type CheckpointFiles = Pick<
+  typeof checkpointFiles,
+  'latestCheckpoint' | 'loadCheckpoint' | 'removeIncompleteCheckpoints' | 'restoreCheckpoint' | 'saveCheckpoint'
+>;
+
+/** {@link train}, with checkpoints stored by `files`; `null` where there is no file system. */
+export async function trainWith(files: CheckpointFiles | null, model: tf.LayersModel, options: TrainOptions): Promise<TrainResult> {
   // ---- check and resolve the options ----
   checkModel(model);
   if (options === null || typeof options !== 'object')
@@ -198,6 +206,13 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
   if (options.resume === true && checkpointDir === null && options.resumeFrom === undefined) {
     throw new RangeError('resume: true needs checkpointDir (or resumeFrom) to say where the checkpoint is');
   }
+  const checkpoints = checkpointDir !== null || options.resumeFrom !== undefined ? files : undefined;
+  if (checkpoints === null) {
+    throw new RangeError(
+      `${checkpointDir !== null ? 'checkpointDir' : 'resumeFrom'}: checkpoints are files, and this build of @zoo/trainer ` +
+        "has no file system (a browser); in Node, @zoo/trainer's node build (or @zoo/trainer/node) writes them",
+    );
+  }
   const signal = options.signal;
   if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean')) {
     throw new TypeError(`signal must be an AbortSignal, got ${String(signal)}`);
@@ -205,7 +220,7 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
   const head = classifierHead(model, options.lossFrom ?? 'auto');
   const trainable = trainableVariables(model);
   const inputShape = model.inputs[0].shape;
-  const fingerprint = architectureFingerprint(model);
+  const fingerprint = await architectureFingerprint(model);
 
   const config: ResolvedTrainConfig = {
     epochs,
@@ -257,7 +272,7 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
     let resumedFrom: LoadedCheckpoint | null = null;
     const resumeSource = options.resumeFrom ?? (options.resume === true ? checkpointDir : null);
     if (resumeSource !== null) {
-      resumedFrom = await loadCheckpoint(resumeSource);
+      resumedFrom = await checkpoints!.loadCheckpoint(resumeSource);
       const m = resumedFrom.manifest;
       if (m.rng.step !== m.position.step || m.position.batch > 0 !== (m.partialEpoch !== null)) {
         throw new CheckpointError(
@@ -276,12 +291,12 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
           `epochs is ${epochs} but the checkpoint ${resumedFrom.path} is already at epoch ${m.position.epoch}`,
         );
       }
-      await restoreCheckpoint(resumedFrom, model, optimizer, optimizerConfig.name, trainable);
+      await checkpoints!.restoreCheckpoint(resumedFrom, model, optimizer, optimizerConfig.name, trainable);
       start = m.position;
       partial = m.partialEpoch;
       history.push(...m.history);
     } else if (checkpointDir !== null) {
-      const existing = await latestCheckpoint(checkpointDir);
+      const existing = await checkpoints!.latestCheckpoint(checkpointDir);
       if (existing !== null) {
         throw new RangeError(
           `checkpointDir ${checkpointDir} already holds a checkpoint (${existing.path}, epoch ${existing.position.epoch}); ` +
@@ -289,7 +304,7 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
         );
       }
     }
-    if (checkpointDir !== null) await removeIncompleteCheckpoints(checkpointDir);
+    if (checkpointDir !== null) await checkpoints!.removeIncompleteCheckpoints(checkpointDir);
     const runConfig: ResolvedTrainConfig = { ...config, resumedFrom: resumedFrom?.path ?? null };
     let lastSaved = resumedFrom === null ? null : { position: start, path: resumedFrom.path };
 
@@ -304,7 +319,7 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
           history: [...history],
           config: runConfig,
         };
-        const p = await saveCheckpoint(checkpointDir, model, optimizer, optimizerConfig.name, state, keepCheckpoints);
+        const p = await checkpoints!.saveCheckpoint(checkpointDir, model, optimizer, optimizerConfig.name, state, keepCheckpoints);
         lastSaved = { position: at, path: p };
       }
       return lastSaved?.path ?? null;

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { CheckpointError, latestCheckpoint, train, TrainingAbortedError, type TrainOptions } from '../src';
+import { CheckpointError, TrainingAbortedError, type TrainOptions } from '../src';
+import { latestCheckpoint, train } from '../src/node';
 import { dataset, metrics, model, removeDir, synthetic, tempDir, weightsOf } from './helpers';
 
 const trainData = synthetic(160, 21);

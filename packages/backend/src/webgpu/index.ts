@@ -1,3 +1,3 @@
 export { adapterLabel, describeAdapterInfo, type GpuAdapterInfo, type RawAdapterInfo } from './adapter';
-export { provideNavigatorGpu, releaseNavigatorGpu, WebGpuUnavailable } from './dawn';
+export { browserGpu, WebGpuUnavailable, type GpuAdapterLike, type GpuLike, type GpuProvider } from './gpu';
 export { startWebGpu, type StartWebGpuOptions } from './start';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeAdapterInfo, type GpuAdapterInfo } from './adapter';
-import { provideNavigatorGpu, releaseNavigatorGpu, WebGpuUnavailable, type GpuAdapterLike } from './dawn';
+import { WebGpuUnavailable, type GpuAdapterLike, type GpuProvider } from './gpu';
 
 interface WebGpuBackendModule {
   WebGPUBackend: new (device: unknown, adapterInfo?: unknown) => tf.KernelBackend;
@@ -10,6 +10,8 @@ interface WebGpuBackendModule {
 export interface StartWebGpuOptions {
   /** Refuse a software rasteriser (what `auto` wants: lavapipe is slower than wasm). */
   hardwareOnly: boolean;
+  /** Where `navigator.gpu` comes from: the browser's, or Dawn's in Node. */
+  gpu: GpuProvider;
 }
 
 const BACKEND = 'webgpu';
@@ -63,7 +65,7 @@ function hasBackendInstance(): boolean {
 }
 
 /**
- * Makes TF.js's WebGPU backend the active one, on Dawn's `navigator.gpu` where the platform has none,
+ * Makes TF.js's WebGPU backend the active one, on `options.gpu`'s `navigator.gpu`,
  * and says which adapter it computes on. Throws {@link WebGpuUnavailable} with a one-line reason when
  * a package is missing, no adapter is found, or (with `hardwareOnly`) the only one is a software
  * rasteriser.
@@ -79,21 +81,21 @@ export async function startWebGpu(options: StartWebGpuOptions): Promise<GpuAdapt
   // Imported before navigator.gpu exists, so the package does not register its own 'webgpu' factory
   // (which would pick its own adapter, and outrank wasm in TF.js's default choice if we then skip).
   const { WebGPUBackend } = await importBackendModule();
-  const gpu = await provideNavigatorGpu();
+  const gpu = await options.gpu.provide();
   let adapter: GpuAdapterLike | null;
   try {
     adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   } catch (err) {
-    releaseNavigatorGpu();
+    options.gpu.release();
     throw new WebGpuUnavailable(`no WebGPU adapter found: ${firstLine(String((err as Error)?.message ?? err))}`);
   }
   if (adapter == null) {
-    releaseNavigatorGpu();
+    options.gpu.release();
     throw new WebGpuUnavailable('no WebGPU adapter found (no Vulkan, Metal or D3D12 driver that Dawn accepts)');
   }
   const info = describeAdapterInfo(adapter.info ?? {});
   if (options.hardwareOnly && info.software) {
-    releaseNavigatorGpu();
+    options.gpu.release();
     throw new WebGpuUnavailable(`only a software adapter '${info.description}' (slower than wasm)`);
   }
   const device = await requestDevice(adapter, info);

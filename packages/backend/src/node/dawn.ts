@@ -1,21 +1,7 @@
 import { join, dirname } from 'node:path';
-import type { RawAdapterInfo } from './adapter';
+import { WebGpuUnavailable, type GpuLike, type GpuProvider } from '../webgpu/gpu';
 
-/** The part of a `GPUAdapter` this package uses. */
-export interface GpuAdapterLike {
-  readonly info?: RawAdapterInfo;
-  readonly features: { has(name: string): boolean };
-  readonly limits: Record<string, number>;
-  requestDevice(descriptor?: {
-    requiredFeatures?: string[];
-    requiredLimits?: Record<string, number>;
-  }): Promise<unknown>;
-}
-
-/** The part of `navigator.gpu` this package uses. */
-export interface GpuLike {
-  requestAdapter(options?: { powerPreference?: 'high-performance' | 'low-power' }): Promise<GpuAdapterLike | null>;
-}
+export { WebGpuUnavailable, type GpuAdapterLike, type GpuLike } from '../webgpu/gpu';
 
 interface WebgpuModule {
   create(options: string[]): GpuLike;
@@ -24,11 +10,6 @@ interface WebgpuModule {
 
 interface NavigatorWithGpu {
   gpu?: GpuLike;
-}
-
-/** Thrown when WebGPU cannot start here; `message` is the one-line reason a run prints. */
-export class WebGpuUnavailable extends Error {
-  override name = 'WebGpuUnavailable';
 }
 
 // Dawn's instance, and every device it made, lives only as long as something references the object
@@ -116,3 +97,6 @@ export function releaseNavigatorGpu(): void {
   if (dawn !== undefined && nav?.gpu === dawn) delete nav.gpu;
   dawn = undefined;
 }
+
+/** Dawn's WebGPU for {@link startWebGpu}: the platform's own `navigator.gpu` where it has one, else Dawn's. */
+export const dawnGpu: GpuProvider = { provide: provideNavigatorGpu, release: releaseNavigatorGpu };

@@ -20,9 +20,10 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { CheckpointError } from './errors';
-import type { TrainerOptimizer } from './optimizers';
-import type { EpochRecord, PartialEpoch, ResolvedTrainConfig, RunPosition } from './types';
+import { CheckpointError } from '../errors';
+import { architectureFingerprint, fingerprintDifference, shapeText, type ArchitectureFingerprint } from '../fingerprint';
+import type { TrainerOptimizer } from '../optimizers';
+import type { EpochRecord, PartialEpoch, ResolvedTrainConfig, RunPosition } from '../types';
 
 export const CHECKPOINT_FORMAT = 'zoo-trainer-checkpoint';
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -31,71 +32,6 @@ const MANIFEST = 'manifest.json';
 const WEIGHTS = 'weights.bin';
 const OPTIMIZER = 'optimizer.bin';
 const CHECKPOINT_NAME = /^ckpt-e\d{4,}-b\d{6,}$/;
-
-/** One layer of an architecture fingerprint. */
-export interface LayerFingerprint {
-  readonly name: string;
-  readonly className: string;
-  readonly weights: readonly { readonly shape: readonly (number | null)[]; readonly dtype: string }[];
-}
-
-/** What identifies a model's architecture for checkpoints: layer names, classes and weight shapes. */
-export interface ArchitectureFingerprint {
-  /** First 16 hex digits of the SHA-256 of the rest. */
-  readonly hash: string;
-  readonly inputShape: readonly (number | null)[];
-  readonly outputShape: readonly (number | null)[];
-  readonly layers: readonly LayerFingerprint[];
-}
-
-/** The fingerprint of `model`. */
-export function architectureFingerprint(model: tf.LayersModel): ArchitectureFingerprint {
-  const body = {
-    inputShape: model.inputs.map((i) => i.shape)[0] ?? [],
-    outputShape: model.outputs.map((o) => o.shape)[0] ?? [],
-    layers: model.layers.map((l) => ({
-      name: l.name,
-      className: l.getClassName(),
-      weights: l.weights.map((w) => ({ shape: [...w.shape], dtype: String(w.dtype) })),
-    })),
-  };
-  const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16);
-  return { hash, ...body };
-}
-
-const shapeText = (s: readonly (number | null)[]): string => `[${s.map(String).join(', ')}]`;
-
-/** Why two fingerprints differ, in words, or null when they are the same. */
-export function fingerprintDifference(saved: ArchitectureFingerprint, actual: ArchitectureFingerprint): string | null {
-  if (saved.hash === actual.hash) return null;
-  if (shapeText(saved.inputShape) !== shapeText(actual.inputShape)) {
-    return `input shape ${shapeText(saved.inputShape)} in the checkpoint, ${shapeText(actual.inputShape)} in the model`;
-  }
-  if (shapeText(saved.outputShape) !== shapeText(actual.outputShape)) {
-    return `output shape ${shapeText(saved.outputShape)} in the checkpoint, ${shapeText(actual.outputShape)} in the model`;
-  }
-  const n = Math.max(saved.layers.length, actual.layers.length);
-  for (let i = 0; i < n; i++) {
-    const a = saved.layers[i];
-    const b = actual.layers[i];
-    const text = (l: LayerFingerprint | undefined): string =>
-      l === undefined
-        ? 'nothing'
-        : `${l.className} '${l.name}' with weights ${l.weights.map((w) => shapeText(w.shape)).join(' ') || '(none)'}`;
-    if (JSON.stringify(a) !== JSON.stringify(b)) {
-      const onlyName =
-        a !== undefined && b !== undefined && JSON.stringify({ ...a, name: '' }) === JSON.stringify({ ...b, name: '' });
-      return (
-        `layer ${i} is ${text(a)} in the checkpoint but ${text(b)} in the model` +
-        (onlyName
-          ? ' (only the name differs: TF.js makes up names such as dense_Dense3 from a per-process counter, ' +
-            'so give layers explicit names)'
-          : '')
-      );
-    }
-  }
-  return 'the fingerprints differ';
-}
 
 /** Where a tensor lies in a .bin file. */
 export interface TensorEntry {
@@ -253,7 +189,7 @@ export async function saveCheckpoint(
     formatVersion: CHECKPOINT_FORMAT_VERSION,
     createdAt: new Date().toISOString(),
     endianness: 'LE',
-    fingerprint: architectureFingerprint(model),
+    fingerprint: await architectureFingerprint(model),
     optimizer: { name: optimizerName, className: optimizer.getClassName(), slotNames: [...optimizer.slotNames] },
     ...state,
     tensors: { weights: weights.entries, optimizer: optimizerPacked.entries },
@@ -454,7 +390,7 @@ export async function restoreCheckpoint(
   trainable: readonly tf.Variable[],
 ): Promise<void> {
   const { manifest } = loaded;
-  const difference = fingerprintDifference(manifest.fingerprint, architectureFingerprint(model));
+  const difference = fingerprintDifference(manifest.fingerprint, await architectureFingerprint(model));
   if (difference !== null) {
     throw new CheckpointError(loaded.path, `was written for another model architecture: ${difference}`);
   }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DatasetError } from './errors';
+import { DatasetError } from '../errors';
 
 /** Bytes arriving for one file. */
 export interface DownloadProgressEvent {

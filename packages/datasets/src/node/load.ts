@@ -1,22 +1,13 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { FASHION_MNIST, MNIST, SPLIT_FILES, type DatasetSpec, type IdxFileSpec, type SplitFile } from './catalog';
+import { FASHION_MNIST, MNIST, SPLIT_FILES, type DatasetSpec, type IdxFileSpec, type SplitFile } from '../catalog';
+import { DatasetError, invalidArgument, isPositiveInteger } from '../errors';
+import type { Verification } from '../idx';
+import type { Split } from '../split';
 import { downloadToPartFile, type DownloadEvent } from './download';
-import { DatasetError, invalidArgument, isPositiveInteger } from './errors';
-import { readIdxFile, weakest, type Verification, type VerifiedIdx } from './idx';
 import { terminalProgress } from './progress-bar';
-
-/** One split of a data set: `count` images of `height`x`width` unsigned bytes, row-major, and their labels. */
-export interface Split {
-  /** `count * height * width` pixels, 0 (background) to 255. */
-  readonly images: Uint8Array;
-  /** `count` class indices. */
-  readonly labels: Uint8Array;
-  readonly count: number;
-  readonly height: number;
-  readonly width: number;
-}
+import { readIdxFile, weakest, type VerifiedIdx } from './read-idx';
 
 /**
  * Where a loaded data set came from, in the order the loader looks:

@@ -3,9 +3,9 @@ import { getThreadsCount, setThreadsCount, version_wasm } from '@tensorflow/tfjs
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { MAX_WASM_THREADS } from '../wasm/limits';
 
-/** The most threads tfjs-backend-wasm 4.22's threaded build creates workers for. */
-export const MAX_WASM_THREADS = 8;
+export { MAX_WASM_THREADS };
 
 const MAIN_SCRIPT_PREFIX = 'var WasmBackendModuleThreadedSimd';
 

@@ -12,8 +12,8 @@ function asBuffers(data: tf.io.WeightData | undefined): Buffer[] {
   return (Array.isArray(data) ? data : [data]).map((part) => Buffer.from(part));
 }
 
-/** Writes via a temporary name in the same directory, flushed, then renamed over `path`. */
-async function writeAtomic(path: string, data: Buffer | string): Promise<void> {
+/** Writes via a temporary name in the same directory, flushed, then renamed over `path`: a reader never sees half a file. */
+export async function writeAtomic(path: string, data: Buffer | string): Promise<void> {
   const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   const file = await open(temp, 'w');
   try {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels, setWasmBackendWithThreads } from './wasm';
+import { registerWasmTrainingKernels } from '../wasm';
+import { setWasmBackendWithThreads } from './wasm-threads';
 
 /**
  * Starts the wasm backend with the kernels training needs, on `threads` threads if wasm has not

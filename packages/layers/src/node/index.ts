@@ -1,0 +1,4 @@
+export { fileIOHandler, loadModel, MODEL_JSON, saveModel, writeAtomic } from './file-io';
+export { saveTrainedModel, type TrainedModelFacts } from './save-trained';
+export { decodeImage, fileSource, packageRoot } from './weights-files';
+export { loadPretrainedNode, type NodeLoadPretrainedOptions } from './load-node';
