@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   architectureFingerprint,
+  fingerprintDifference,
   latestCheckpoint,
   loadCheckpoint,
   type LoadedCheckpoint,
@@ -151,6 +152,12 @@ async function emit<K extends (typeof CALLBACK_NAMES)[number]>(
   }
 }
 
+/** Examples in a batch as the dataset yields it, before it is checked (0 when it has no `xs` tensor). */
+function batchSizeOf(value: unknown): number {
+  const xs = (value as { xs?: { shape?: readonly number[] } } | null)?.xs;
+  return Array.isArray(xs?.shape) ? (xs.shape[0] ?? 0) : 0;
+}
+
 /** Mutable sums of the epoch in progress. */
 type EpochSums = { -readonly [K in keyof PartialEpoch]: PartialEpoch[K] };
 
@@ -256,6 +263,8 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
     const history: EpochRecord[] = [];
     let resumedFrom: LoadedCheckpoint | null = null;
     const resumeSource = options.resumeFrom ?? (options.resume === true ? checkpointDir : null);
+    // What a crashed run left half-written goes first, so that it never blocks a resume.
+    if (checkpointDir !== null) await removeIncompleteCheckpoints(checkpointDir);
     if (resumeSource !== null) {
       resumedFrom = await loadCheckpoint(resumeSource);
       const m = resumedFrom.manifest;
@@ -265,6 +274,11 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
           `position ${JSON.stringify(m.position)}, rng step ${m.rng.step} and partial epoch ` +
             `${JSON.stringify(m.partialEpoch)} do not agree: the manifest is corrupt`,
         );
+      }
+      // The architecture first: another model's checkpoint differs in the seed too, but that is not the news.
+      const difference = fingerprintDifference(m.fingerprint, fingerprint);
+      if (difference !== null) {
+        throw new CheckpointError(resumedFrom.path, `was written for another model architecture: ${difference}`);
       }
       if (m.rng.seed !== seed) {
         throw new RangeError(
@@ -289,7 +303,6 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
         );
       }
     }
-    if (checkpointDir !== null) await removeIncompleteCheckpoints(checkpointDir);
     const runConfig: ResolvedTrainConfig = { ...config, resumedFrom: resumedFrom?.path ?? null };
     let lastSaved = resumedFrom === null ? null : { position: start, path: resumedFrom.path };
 
@@ -346,12 +359,13 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
           ? { ...partial }
           : { batches: 0, examples: 0, lossSum: 0, correct: 0, trainSeconds: 0, lr: 0 };
       let batch = resuming ? start.batch : 0;
+      let batchesPerEpoch: number | null = null;
       const stop = async (): Promise<never> => {
         const at = { epoch, batch, step };
         throw new TrainingAbortedError(
           at,
           [...history],
-          await save(at, batch === 0 ? null : { ...sums }),
+          await save(at, batch === 0 ? null : { ...sums, epochBatches: batchesPerEpoch }),
           signal?.reason,
         );
       };
@@ -362,7 +376,14 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
       if (batchLimit === null && dataset.size === Infinity) {
         throw new RangeError('the train dataset is endless (size Infinity): give batchesPerEpoch');
       }
-      const batchesPerEpoch = batchLimit ?? known;
+      batchesPerEpoch = batchLimit ?? known;
+      if (resuming && partial?.epochBatches != null && batchesPerEpoch !== null && partial.epochBatches !== batchesPerEpoch) {
+        throw new RangeError(
+          `the checkpoint ${resumedFrom?.path} was taken after batch ${batch} of an epoch of ${partial.epochBatches} batches, ` +
+            `but the train dataset of epoch ${epoch} has ${batchesPerEpoch}: a mid-epoch checkpoint continues only on the same ` +
+            'data in the same batch size',
+        );
+      }
       await emit(callbacks, 'onEpochBegin', epoch, { epoch, batchesPerEpoch, step });
       const epochStart = performance.now();
 
@@ -371,6 +392,7 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
         for (let e = 0; e < epoch; e++) await dataset.iterator();
       }
       const iterator = await dataset.iterator();
+      let skippedExamples = 0;
       for (let b = 0; b < batch; b++) {
         const skipped = await iterator.next();
         if (skipped.done) {
@@ -379,7 +401,15 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
               'the data is not the same as in the interrupted run',
           );
         }
+        skippedExamples += batchSizeOf(skipped.value);
         tf.dispose(skipped.value);
+      }
+      if (resuming && partial !== null && skippedExamples !== partial.examples) {
+        throw new RangeError(
+          `the checkpoint ${resumedFrom?.path} was taken after ${partial.examples} examples (${batch} batches) of epoch ${epoch}, ` +
+            `but ${batch} batches of this train dataset hold ${skippedExamples}: a mid-epoch checkpoint continues only ` +
+            'in the same batch size',
+        );
       }
 
       const flush = async (): Promise<void> => {
@@ -393,7 +423,7 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
         for (const [i, s] of steps.entries()) {
           const loss = values[2 * i];
           const correct = values[2 * i + 1];
-          if (!Number.isFinite(loss)) throw new NonFiniteLossError({ epoch, batch: s.batch, step: s.step }, loss, s.lr);
+          if (!Number.isFinite(loss)) throw new NonFiniteLossError({ epoch, batch: s.batch, step: s.step }, loss, s.lr, optimizerConfig.weightDecay);
           sums.batches += 1;
           sums.examples += s.size;
           sums.lossSum += loss * s.size;
