@@ -4,16 +4,16 @@ import { checkAgainstData, choosePreset, planRuns, PRESETS, SMALL_INPUT, type Ba
 
 // The registry's shape, with the chapter's hyperparameters, independent of the model packages.
 const MODELS: ModelFacts[] = [
-  { name: 'lenet5', inputSize: 28, minInputSize: 12, training: { optimizer: 'sgd', learningRate: 0.9, batchSize: 256, epochs: 10 } },
-  { name: 'lenet5-relu', inputSize: 28, minInputSize: 12, training: { optimizer: 'sgd', learningRate: 0.1, batchSize: 256, epochs: 10 } },
-  { name: 'alexnet', inputSize: 224, minInputSize: 63, training: { optimizer: 'sgd', learningRate: 0.01, batchSize: 128, epochs: 10 } },
+  { name: 'lenet5', inputSize: 28, minInputSize: 12, training: { optimizer: 'sgd', learningRate: 0.9, batchSize: 256, epochs: 10, source: 'D2L' } },
+  { name: 'lenet5-relu', inputSize: 28, minInputSize: 12, training: { optimizer: 'sgd', learningRate: 0.1, batchSize: 256, epochs: 10, source: 'D2L' } },
+  { name: 'alexnet', inputSize: 224, minInputSize: 63, training: { optimizer: 'sgd', learningRate: 0.01, batchSize: 128, epochs: 10, source: 'D2L' } },
   {
     name: 'alexnet-classic',
     inputSize: 227,
     minInputSize: 67,
-    training: { optimizer: 'momentum', learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4, batchSize: 128, epochs: 90 },
+    training: { optimizer: 'momentum', learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4, batchSize: 128, epochs: 90, source: 'the 2012 paper' },
   },
-  { name: 'alexnet-mini', inputSize: 28, minInputSize: 8, training: { optimizer: 'adam', learningRate: 1e-3, batchSize: 128, epochs: 3 } },
+  { name: 'alexnet-mini', inputSize: 28, minInputSize: 8, training: { optimizer: 'adam', learningRate: 1e-3, lrDropEpochs: [3], batchSize: 128, epochs: 3, source: 'zoo' } },
 ];
 const CPU: BackendFacts = { name: 'wasm', device: 'cpu' };
 const GPU: BackendFacts = { name: 'tensorflow', device: 'gpu' };

@@ -152,6 +152,8 @@ export interface CheckpointInfo {
   readonly path: string;
   readonly createdAt: string;
   readonly position: RunPosition;
+  /** Sums of the epoch in progress when the checkpoint is mid-epoch, else null. */
+  readonly partialEpoch: PartialEpoch | null;
   readonly history: readonly EpochRecord[];
   readonly config: ResolvedTrainConfig;
 }
@@ -417,7 +419,7 @@ export async function latestCheckpoint(dir: string): Promise<CheckpointInfo | nu
   if (target === null) return null;
   const file = path.join(target, MANIFEST);
   const m = checkManifest(file, await readJson(file));
-  return { path: target, createdAt: m.createdAt, position: m.position, history: m.history, config: m.config };
+  return { path: target, createdAt: m.createdAt, position: m.position, partialEpoch: m.partialEpoch ?? null, history: m.history, config: m.config };
 }
 
 function unpack(data: Buffer, e: TensorEntry): tf.Tensor {

@@ -68,6 +68,9 @@ export interface TrainOptions {
   signal?: AbortSignal;
 }
 
+/** The largest `seed` the trainer takes: its step RNG is seeded with a 32-bit unsigned integer. */
+export const MAX_SEED = 0xffffffff;
+
 const OPTION_KEYS: readonly (keyof TrainOptions)[] = [
   'train',
   'test',
@@ -190,7 +193,7 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
   checkDatasetSource('train', options.train);
   if (options.test !== undefined) checkDatasetSource('test', options.test);
   const epochs = checkInteger('epochs', options.epochs, 1);
-  const seed = checkInteger('seed', options.seed ?? 0, 0, 0xffffffff);
+  const seed = checkInteger('seed', options.seed ?? 0, 0, MAX_SEED);
   const batchLimit =
     options.batchesPerEpoch === undefined ? null : checkInteger('batchesPerEpoch', options.batchesPerEpoch, 1);
   const readbackEvery = checkInteger('readbackEvery', options.readbackEvery ?? 1, 1);
