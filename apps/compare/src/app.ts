@@ -13,7 +13,7 @@ import { latestRunDir, timestampName, userPath } from './files';
 import { formatCount } from './format';
 import { parseCli, stripLeadingDashDash, type CliOptions } from './options';
 import { choosePreset, planRuns, checkAgainstData, type ModelFacts, type Plan, type RunSpec } from './presets';
-import { createProgressView } from './progress';
+import { createProgressView, type ProgressView } from './progress';
 import { COMPARISON_HEADER, comparisonRows, describeRun, finalOf, sweepHeader, sweepRows, sweepTableRows, type ModelReport, type Report } from './report';
 import { renderHtml } from './report-html';
 import { renderMarkdown } from './report-md';
@@ -213,13 +213,50 @@ async function mainInner(argv: readonly string[], workerUrl: URL, io: AppIo): Pr
   let written = false;
   try {
     if (!options.resume) await assertFreshFolder(outDir);
-    const status = await trainAndReport(argv, options, facts, outDir, workerUrl, io, () => (written = true));
+    const status = await withStopSignals(io, (stop) => trainAndReport(argv, options, facts, outDir, workerUrl, io, stop, () => (written = true)));
     await folder.release();
     return status;
   } catch (err) {
     // A run refused before it wrote anything leaves the disk as it found it.
     await folder.release({ discard: !written });
     throw err;
+  }
+}
+
+/** A run's way to hear INT, TERM and HUP; `attach` hands it the progress view once there is one. */
+interface StopSignal {
+  signal: AbortSignal;
+  attach(view: ProgressView): void;
+}
+
+/**
+ * Runs `body` with INT (Ctrl-C), TERM (kill, pnpm, service managers) and HUP (a closed terminal)
+ * stopping the run: the first asks every model to checkpoint and stop, and one that arrives before
+ * the workers start means none starts; a second quits at once.
+ */
+async function withStopSignals<T>(io: AppIo, body: (stop: StopSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let view: ProgressView | undefined;
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      const text = 'stopping: each model finishes its current batch and saves a checkpoint (Ctrl-C again quits without saving)';
+      if (view) view.log(text);
+      else io.out(text);
+      controller.abort();
+      return;
+    }
+    view?.stop();
+    io.err('compare: quit without saving the batches in flight');
+    process.exit(130);
+  };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, onSignal);
+  try {
+    return await body({ signal: controller.signal, attach: (v) => (view = v) });
+  } finally {
+    for (const signal of signals) process.off(signal, onSignal);
   }
 }
 
@@ -230,6 +267,7 @@ async function trainAndReport(
   outDir: string,
   workerUrl: URL,
   io: AppIo,
+  stop: StopSignal,
   onWrite: () => void,
 ): Promise<number> {
   const backend = await startBackend(options.backend);
@@ -289,33 +327,17 @@ async function trainAndReport(
   });
 
   const view = createProgressView();
+  stop.attach(view);
   for (const run of plan.runs) view.add(run.id, run.epochs);
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      view.log('stopping: each model finishes its current batch and saves a checkpoint (Ctrl-C again quits without saving)');
-      controller.abort();
-      return;
-    }
-    view.stop();
-    io.err('compare: quit without saving the batches in flight');
-    process.exit(130);
-  };
-  // INT is Ctrl-C; TERM is what kill, pnpm and service managers send; HUP a closed terminal.
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const signal of signals) process.on(signal, onSignal);
   let runs: WorkerRun[];
   try {
-    runs = await runWorkers(inputs, { workerUrl, isolation: isolation.kind, concurrency: jobs, view, signal: controller.signal });
+    runs = await runWorkers(inputs, { workerUrl, isolation: isolation.kind, concurrency: jobs, view, signal: stop.signal });
     for (const run of runs) {
       const o = run.outcome;
       view.note(run.input.spec.id, o.error ? `${o.status}: ${o.error}` : o.status);
     }
   } finally {
     view.stop();
-    for (const signal of signals) process.off(signal, onSignal);
   }
 
   const models = runs.map(toModelReport);

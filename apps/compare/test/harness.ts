@@ -26,6 +26,8 @@ export interface Running {
   pid: number;
   /** What it printed so far. */
   output(): { stdout: string; stderr: string };
+  /** Closes the reading end of its stdout, as `| head` does once it has its lines. */
+  closeStdout(): void;
   kill(signal: NodeJS.Signals): void;
   /**
    * Resolves when stdout has printed a line matching `pattern`; rejects, with what the run printed
@@ -97,6 +99,7 @@ export function start(args: string[], env: Record<string, string> = {}, options:
     done,
     pid: child.pid!,
     output: () => ({ stdout, stderr }),
+    closeStdout: () => child.stdout!.destroy(),
     kill: (signal) => child.kill(signal),
     waitFor: (pattern, ms) =>
       deadline(

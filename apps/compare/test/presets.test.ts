@@ -1,6 +1,6 @@
 import { UsageError } from '../src/errors';
 import type { CliOptions } from '../src/options';
-import { checkAgainstData, choosePreset, planRuns, PRESETS, SMALL_INPUT, type BackendFacts, type ModelFacts } from '../src/presets';
+import { checkAgainstData, choosePreset, lrScheduleSteps, planRuns, PRESETS, SMALL_INPUT, type BackendFacts, type ModelFacts } from '../src/presets';
 
 // The registry's shape, with the chapter's hyperparameters, independent of the model packages.
 const MODELS: ModelFacts[] = [
@@ -96,6 +96,28 @@ describe('planRuns', () => {
       ['alexnet-mini', 0.1],
       ['alexnet-mini', 0.5],
     ]);
+  });
+
+  it("carries the registry's whole recipe, its learning-rate drops included, to the run", () => {
+    const [mini] = plan({ models: ['alexnet-mini'] }).runs;
+    expect(mini.optimizer).toEqual({ name: 'adam', lr: 1e-3, lrDropEpochs: [3] });
+    // --lr sets where the schedule starts; the drops stay the recipe's.
+    expect(plan({ models: ['alexnet-mini'], lr: 0.01 }).runs[0].optimizer).toEqual({ name: 'adam', lr: 0.01, lrDropEpochs: [3] });
+    expect(lrScheduleSteps(mini.optimizer, 100)).toEqual({ boundaries: [300], values: [1e-3, 1e-4] });
+    expect(lrScheduleSteps({ name: 'sgd', lr: 0.1 }, 100)).toBeNull();
+  });
+
+  it('refuses --momentum for an optimizer without momentum, and what the trainer would refuse', () => {
+    expect(() => plan({ models: ['lenet5'], momentum: 0.5 })).toThrow(/--momentum: got 0.5; expected --optimizer momentum with it \(lenet5 trains with sgd/);
+    expect(plan({ models: ['alexnet-classic'], momentum: 0.5 }).runs[0].optimizer.momentum).toBe(0.5);
+    expect(() => plan({ models: ['lenet5'], optimizer: 'momentum', momentum: 50 })).toThrow(/--momentum: got 50; expected a number in \[0, 1\)/);
+  });
+
+  it('marks the cpu preset\'s AlexNet at 224 px on a subset as a cost probe, and nothing else', () => {
+    const runs = plan({}).runs;
+    expect(runs.filter((r) => r.costProbe).map((r) => r.model)).toEqual(['alexnet']);
+    expect(plan({ models: ['alexnet'], limitTrain: 5000 }).runs[0].costProbe).toBeUndefined();
+    expect(plan({}, GPU).runs.some((r) => r.costProbe)).toBe(false);
   });
 
   it('rejects an unknown model, listing the known ones', () => {
