@@ -190,8 +190,7 @@ export function historyRows(model: ModelReport): string[][] {
     formatAccuracy(h.testAcc),
     formatRate(h.examplesPerSec),
     h.seconds.toFixed(1),
-    // Reports written before the rate was recorded have none.
-    h.lr === undefined ? '-' : String(h.lr),
+    String(h.lr),
   ]);
 }
 

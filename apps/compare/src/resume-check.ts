@@ -2,7 +2,7 @@
  * A resume is checked against each run's checkpoint before anything is written, so that a flag that
  * cannot apply is refused in the flag's own words and leaves the run folder as it was.
  */
-import { CheckpointError, latestCheckpoint, type CheckpointInfo } from '@zoo/trainer';
+import { CheckpointError, latestCheckpoint, loadCheckpoint, type CheckpointInfo } from '@zoo/trainer';
 import { UsageError } from './errors';
 import type { RunSpec } from './presets';
 
@@ -55,6 +55,9 @@ export async function checkResume(runs: readonly RunSpec[], checkpointDir: (spec
     let info: CheckpointInfo | null;
     try {
       info = await latestCheckpoint(checkpointDir(spec));
+      // Reading it whole checks every size and SHA-256 now, so that a damaged one fails here and
+      // not in a worker after run.json and the report were rewritten.
+      if (info !== null) await loadCheckpoint(info.path);
     } catch (err) {
       if (err instanceof CheckpointError) throw new UsageError(`--resume: ${err.message}; expected a complete checkpoint (or remove that run's folder to train it afresh)`);
       throw err;

@@ -126,6 +126,18 @@ describe('2 and 4. a resume that cannot apply is refused and changes nothing', (
         expect(snapshot(out)).toEqual(before);
       }
 
+      // A damaged checkpoint is found before anything is rewritten, too.
+      const weights = join(out, 'checkpoints', 'lenet5', latest, 'weights.bin');
+      const bytes = readFileSync(weights);
+      bytes[100] ^= 0x40;
+      writeFileSync(weights, bytes);
+      const damaged = await run(['--resume', '--out', out]);
+      expect(damaged.code).toBe(2);
+      expect(errorLine(damaged.stderr)).toMatch(/^compare: --resume: checkpoint .*weights\.bin: has SHA-256 \w+ but the manifest says \w+: the file is corrupt/);
+      bytes[100] ^= 0x40;
+      writeFileSync(weights, bytes);
+      expect(snapshot(out)).toEqual(before);
+
       // A damaged state file costs the earlier curve, not the resume, and is named.
       writeFileSync(join(out, 'state', 'lenet5.json'), '{"curve": [');
       const again = await run(['--resume', '--out', out], {}, 150_000);
