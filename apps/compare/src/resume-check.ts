@@ -10,11 +10,15 @@ import type { RunSpec } from './presets';
 export type ResumePoints = Map<string, CheckpointInfo | null>;
 
 /** Why `spec` cannot continue from `info`, in CLI words, or null when it can. */
-export function resumeConflict(spec: RunSpec, info: CheckpointInfo, trainExamples: number): string | null {
+export function resumeConflict(spec: RunSpec, info: CheckpointInfo, trainExamples: number, inputShape?: readonly (number | null)[]): string | null {
   const where = `${spec.id}'s checkpoint ${info.path}`;
   const saved = info.config;
   if (saved.model.name !== spec.model) {
     return `--models: ${where} was written for model ${JSON.stringify(saved.model.name)}, not ${spec.model}; expected the run's own checkpoint folder`;
+  }
+  const side = inputShape?.[1];
+  if (typeof side === 'number' && side !== spec.inputSize) {
+    return `--resize: got ${spec.inputSize}, but ${where} was trained on ${side} px images; expected ${side} (or no --resize)`;
   }
   if (saved.seed !== spec.seed) {
     return `--seed: got ${spec.seed}, but ${where} was trained with seed ${saved.seed}; expected ${saved.seed} (or no --seed)`;
@@ -53,17 +57,18 @@ export async function checkResume(runs: readonly RunSpec[], checkpointDir: (spec
   const points: ResumePoints = new Map();
   for (const spec of runs) {
     let info: CheckpointInfo | null;
+    let inputShape: readonly (number | null)[] | undefined;
     try {
       info = await latestCheckpoint(checkpointDir(spec));
       // Reading it whole checks every size and SHA-256 now, so that a damaged one fails here and
       // not in a worker after run.json and the report were rewritten.
-      if (info !== null) await loadCheckpoint(info.path);
+      if (info !== null) inputShape = (await loadCheckpoint(info.path)).manifest.fingerprint.inputShape;
     } catch (err) {
       if (err instanceof CheckpointError) throw new UsageError(`--resume: ${err.message}; expected a complete checkpoint (or remove that run's folder to train it afresh)`);
       throw err;
     }
     if (info !== null) {
-      const conflict = resumeConflict(spec, info, trainExamples);
+      const conflict = resumeConflict(spec, info, trainExamples, inputShape);
       if (conflict !== null) throw new UsageError(conflict);
     }
     points.set(spec.id, info);

@@ -28,6 +28,11 @@ describe('resumeConflict: what a resume cannot change, in the words of the flag'
     expect(resumeConflict(spec, checkpoint(1, 0, { model: 'alexnet-mini', seed: 7 }), 60000)).toMatch(/^--models: .* was written for model "alexnet-mini", not lenet5/);
   });
 
+  it('refuses another --resize, which would change the architecture', () => {
+    expect(resumeConflict({ ...spec, inputSize: 32 }, checkpoint(1, 0), 60000, [null, 28, 28, 1])).toMatch(/^--resize: got 32, but .* trained on 28 px images; expected 28/);
+    expect(resumeConflict(spec, checkpoint(1, 0), 60000, [null, 28, 28, 1])).toBeNull();
+  });
+
   it('refuses another seed or optimizer, and fewer epochs than are done', () => {
     expect(resumeConflict(spec, checkpoint(1, 0, { seed: 7 }), 60000)).toMatch(/^--seed: got 42, but .* seed 7; expected 7/);
     expect(resumeConflict(spec, checkpoint(1, 0, { optimizer: 'adam' }), 60000)).toMatch(/^--optimizer: got sgd, .* state of adam/);

@@ -106,7 +106,9 @@ describe('2 and 4. a resume that cannot apply is refused and changes nothing', (
       const args = ['--models', 'lenet5', '--limit-train', '8192', '--limit-test', '64', '--batch-size', '32', '--epochs', '2', '--out', out];
       const first = start(args);
       await first.waitFor(/epoch 1\/2 done/, 150_000);
-      await new Promise((r) => setTimeout(r, 1_000));
+      // Half an epoch in, whatever this machine's speed: the first epoch's line says how long one takes.
+      const took = /epoch 1\/2 done: .* ([\d.]+)s lr/.exec(first.output().stdout);
+      await new Promise((r) => setTimeout(r, took ? Number(took[1]) * 500 : 1_000));
       first.kill('SIGINT');
       expect((await first.finish(60_000)).code).toBe(130);
       const latest = readJson(join(out, 'checkpoints', 'lenet5', 'latest.json')).checkpoint;
@@ -239,7 +241,8 @@ describe('7. a closed stdout', () => {
     'never ends training: the run finishes and writes its report',
     async () => {
       const out = join(scratch, 'epipe');
-      const running = start(small(out, 3));
+      // Long enough (1,024 images, 3 epochs) that its epoch lines and tables come after the close.
+      const running = start(['--models', 'lenet5', '--limit-train', '1024', '--limit-test', '64', '--batch-size', '64', '--epochs', '3', '--out', out]);
       await running.waitFor(/training 1 run/, 100_000);
       // As `| head` does once it has its lines.
       running.closeStdout();
