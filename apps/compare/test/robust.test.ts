@@ -97,7 +97,7 @@ describe('1. a crash while the first checkpoint is written', () => {
   );
 });
 
-describe('2 and 4. a resume that cannot apply is refused and changes nothing', () => {
+describe('2, 4 and 9. a resume that cannot apply is refused and changes nothing', () => {
   withData(
     'another seed, fewer epochs, another batch size or data limit mid-epoch: exit 2, every file as it was; then --resume works',
     async () => {
@@ -119,6 +119,7 @@ describe('2 and 4. a resume that cannot apply is refused and changes nothing', (
         [['--seed', '7'], /^compare: --seed: got 7, but lenet5's checkpoint .* was trained with seed 42; expected 42/],
         [['--epochs', '1'], /^compare: --epochs: got 1, but lenet5's checkpoint .* has 1 epoch done and part of epoch 2; expected at least 2/],
         [['--batch-size', '64'], /^compare: --batch-size: got 64, but lenet5's checkpoint .* is in the middle of epoch 2 \(after \d+ batches of 32\); expected 32/],
+        [['--resize', '32'], /^compare: --resize: got 32, but lenet5's checkpoint .* was trained on 28 px images; expected 28/],
         [['--limit-train', '4096'], /^compare: --limit-train: got 4096 \(128 batches an epoch\), but .* of an epoch of 256 batches/],
       ];
       for (const [flags, message] of refusals) {
