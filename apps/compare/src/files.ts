@@ -1,6 +1,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 
+// The repo's one atomic writer and the prefix of its temporary files, for the app's own files.
+export { TEMP_PREFIX, writeFileAtomic } from '@zoo/layers';
+
 /**
  * Relative paths are taken from where the user typed the command: `pnpm --filter compare start` runs
  * us inside apps/compare, and pnpm records the original directory in INIT_CWD.

@@ -6,8 +6,8 @@ import { hostname } from 'node:os';
 import { mkdir, open, readdir, readFile, rm, unlink } from 'node:fs/promises';
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { TEMP_PREFIX } from '@zoo/layers';
 import { UsageError } from './errors';
+import { TEMP_PREFIX } from './files';
 
 /** The lock's file name inside the run folder. */
 export const LOCK_FILE = '.lock';

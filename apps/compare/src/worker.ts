@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, type BackendChoice } from '@zoo/backend';
 import { toDataset } from '@zoo/datasets';
-import { describeModel, writeFileAtomic } from '@zoo/layers';
+import { describeModel } from '@zoo/layers';
 import { createModel } from '@zoo/models';
 import {
   evaluate,
@@ -19,6 +19,7 @@ import {
   type OptimizerOptions,
 } from '@zoo/trainer';
 import { explainFailure } from './failure';
+import { writeFileAtomic } from './files';
 import { trackPeakTensorBytes } from './peak-memory';
 import { lrScheduleSteps, type OptimizerSpec } from './presets';
 import type { CurvePoint, EpochRecord, Evaluation } from './report';
