@@ -30,9 +30,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // Scripts run by hand in Node.
+    files: ['**/scripts/**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', performance: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
+  },
   importRules('backend', []),
   importRules('datasets', []),
-  importRules('trainer', []),
+  importRules('trainer', ['layers']),
   importRules('layers', []),
   importRules('lenet', ['layers']),
   importRules('alexnet', ['layers']),

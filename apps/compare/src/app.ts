@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import { BACKEND_CHOICES, BackendUnavailableError, describeBackend, initBackend, type BackendChoice, type BackendInfo } from '@zoo/backend';
@@ -9,16 +9,18 @@ import { FASHION_MNIST } from '@zoo/datasets';
 import { loadData, shareSplit } from './data';
 import { nominalRoofs } from './device-roofs';
 import { UsageError } from './errors';
-import { isFile, latestRunDir, timestampName, userPath, writeFileAtomic } from './files';
+import { latestRunDir, timestampName, userPath, writeFileAtomic } from './files';
 import { formatCount } from './format';
 import { parseCli, stripLeadingDashDash, type CliOptions } from './options';
 import { classifyCommand } from './classify';
-import { choosePreset, planRuns, checkAgainstData, type ModelFacts, type Plan } from './presets';
-import { createProgressView } from './progress';
+import { choosePreset, planRuns, checkAgainstData, type ModelFacts, type Plan, type RunSpec } from './presets';
+import { createProgressView, type ProgressView } from './progress';
 import { COMPARISON_HEADER, comparisonRows, describeRun, finalOf, sweepHeader, sweepRows, sweepTableRows, type ModelReport, type Report } from './report';
 import { renderHtml } from './report-html';
 import { renderMarkdown } from './report-md';
 import { runWorkers, threadsPerRun, type WorkerRun } from './run-workers';
+import { checkResume } from './resume-check';
+import { assertFreshFolder, lockRunFolder, sweepTempFiles } from './run-folder';
 import { renderSummary } from './summary';
 import type { Isolation, WorkerInput } from './worker-protocol';
 
@@ -39,12 +41,18 @@ interface SavedRun {
   options: CliOptions;
 }
 
+/** The flag or variable the backend choice came from, to name it in an error. */
+function backendSource(choice: string | undefined): string {
+  return choice === undefined && process.env.ZOO_BACKEND?.trim() ? 'ZOO_BACKEND' : '--backend';
+}
+
 async function startBackend(choice: string | undefined): Promise<BackendInfo> {
   try {
     return await initBackend(choice === undefined ? {} : { backend: choice as BackendChoice });
   } catch (err) {
-    if (err instanceof BackendUnavailableError) throw new UsageError(`--backend: ${err.message}; expected one that starts here (try auto)`);
-    if (err instanceof RangeError && /backend/.test(err.message)) throw new UsageError(err.message);
+    if (err instanceof BackendUnavailableError) throw new UsageError(`${backendSource(choice)}: ${err.message}; expected one that starts here (try auto)`);
+    // The backend's own checks of ZOO_BACKEND and ZOO_WASM_THREADS name the variable first.
+    if (err instanceof RangeError && /^(ZOO_\w+|backend option|threads option):/.test(err.message)) throw new UsageError(err.message);
     throw err;
   }
 }
@@ -53,7 +61,8 @@ function printModelList(io: AppIo): void {
   const table = new Table({ head: ['model', 'input', 'min input', 'params', 'trained with', 'description'], style: { head: [], border: [] }, wordWrap: true, colWidths: [17, 7, 10, 9, 34, 50] });
   for (const m of listModels()) {
     const t = m.training;
-    table.push([m.name, `${m.inputSize}px`, `${m.minInputSize}px`, formatCount(m.params), `${t.optimizer} lr ${t.learningRate}, batch ${t.batchSize}, ${t.epochs} epochs`, m.description]);
+    const drops = t.lrDropEpochs?.length ? ` (/10 after epoch ${t.lrDropEpochs.join(', ')})` : '';
+    table.push([m.name, `${m.inputSize}px`, `${m.minInputSize}px`, formatCount(m.params), `${t.optimizer} lr ${t.learningRate}${drops}, batch ${t.batchSize}, ${t.epochs} epochs`, m.description]);
   }
   io.out(table.toString());
 }
@@ -85,9 +94,14 @@ function printSummary(name: string, options: CliOptions, backend: BackendInfo, i
   }
 }
 
-async function resolveResume(options: CliOptions): Promise<{ options: CliOptions; outDir: string }> {
+/** The folder --resume continues: --out, or the newest run under ./runs. */
+async function resumeDir(options: CliOptions): Promise<string> {
   const outDir = options.out !== undefined ? userPath(options.out) : await latestRunDir(userPath('runs'));
   if (outDir === undefined) throw new UsageError(`--resume: no run found under ${userPath('runs')}; expected --out DIR naming an earlier run's folder`);
+  return outDir;
+}
+
+async function resolveResume(options: CliOptions, outDir: string): Promise<CliOptions> {
   let saved: SavedRun;
   try {
     saved = JSON.parse(await readFile(join(outDir, 'run.json'), 'utf8')) as SavedRun;
@@ -96,14 +110,7 @@ async function resolveResume(options: CliOptions): Promise<{ options: CliOptions
   }
   // Flags given now win over the saved ones: `--resume --epochs 20` trains an earlier run longer.
   const given = Object.fromEntries(Object.entries(options).filter(([k]) => k !== 'resume' && k !== 'out'));
-  return { options: { ...saved.options, ...given, resume: true }, outDir };
-}
-
-/** A new run never writes over an earlier one's checkpoints and report. */
-async function assertFreshOut(outDir: string): Promise<void> {
-  if (await isFile(join(outDir, 'run.json'))) {
-    throw new UsageError(`--out: got ${JSON.stringify(outDir)}, which already holds a run; expected a new folder, or --resume to continue that one`);
-  }
+  return { ...saved.options, ...given, resume: true };
 }
 
 function jobsFor(plan: Plan, options: CliOptions, backend: BackendInfo): number {
@@ -188,27 +195,87 @@ async function mainInner(argv: readonly string[], workerUrl: URL, io: AppIo): Pr
     printModelList(io);
     return 0;
   }
-  let outDir: string | undefined;
-  if (options.resume) ({ options, outDir } = await resolveResume(options));
 
   // Everything that can be wrong with the flags is checked before the backend and the data load.
   const facts: ModelFacts[] = listModels();
-  if (options.summary !== undefined && !facts.some((f) => f.name === options.summary)) {
-    throw new UsageError(`--summary: got ${JSON.stringify(options.summary)}; expected one of ${facts.map((f) => f.name).join(', ')}`);
-  }
-  planRuns(options.summary !== undefined ? { ...options, models: [options.summary] } : options, choosePreset(options.preset, { name: 'cpu', device: 'cpu' }), facts);
-  if (outDir === undefined && options.out !== undefined && options.summary === undefined) {
-    outDir = userPath(options.out);
-    await assertFreshOut(outDir);
-  }
-
-  const backend = await startBackend(options.backend);
-  io.out(describeBackend(backend));
   if (options.summary !== undefined) {
+    if (!facts.some((f) => f.name === options.summary)) {
+      throw new UsageError(`--summary: got ${JSON.stringify(options.summary)}; expected one of ${facts.map((f) => f.name).join(', ')}`);
+    }
+    planRuns({ ...options, models: [options.summary] }, choosePreset(options.preset, { name: 'cpu', device: 'cpu' }), facts);
+    const backend = await startBackend(options.backend);
+    io.out(describeBackend(backend));
     printSummary(options.summary, options, backend, io);
     return 0;
   }
+  const outDir = options.resume ? await resumeDir(options) : userPath(options.out ?? join('runs', timestampName()));
+  if (options.resume) options = await resolveResume(options, outDir);
+  planRuns(options, choosePreset(options.preset, { name: 'cpu', device: 'cpu' }), facts);
 
+  // The folder is this run's from here on; one that cannot be written or is in use is refused now.
+  const folder = await lockRunFolder(outDir);
+  let written = false;
+  try {
+    if (!options.resume) await assertFreshFolder(outDir);
+    const status = await withStopSignals(io, (stop) => trainAndReport(argv, options, facts, outDir, workerUrl, io, stop, () => (written = true)));
+    await folder.release();
+    return status;
+  } catch (err) {
+    // A run refused before it wrote anything leaves the disk as it found it.
+    await folder.release({ discard: !written });
+    throw err;
+  }
+}
+
+/** A run's way to hear INT, TERM and HUP; `attach` hands it the progress view once there is one. */
+interface StopSignal {
+  signal: AbortSignal;
+  attach(view: ProgressView): void;
+}
+
+/**
+ * Runs `body` with INT (Ctrl-C), TERM (kill, pnpm, service managers) and HUP (a closed terminal)
+ * stopping the run: the first asks every model to checkpoint and stop, and one that arrives before
+ * the workers start means none starts; a second quits at once.
+ */
+async function withStopSignals<T>(io: AppIo, body: (stop: StopSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let view: ProgressView | undefined;
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      const text = 'stopping: each model finishes its current batch and saves a checkpoint (Ctrl-C again quits without saving)';
+      if (view) view.log(text);
+      else io.out(text);
+      controller.abort();
+      return;
+    }
+    view?.stop();
+    io.err('compare: quit without saving the batches in flight');
+    process.exit(130);
+  };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, onSignal);
+  try {
+    return await body({ signal: controller.signal, attach: (v) => (view = v) });
+  } finally {
+    for (const signal of signals) process.off(signal, onSignal);
+  }
+}
+
+async function trainAndReport(
+  argv: readonly string[],
+  options: CliOptions,
+  facts: readonly ModelFacts[],
+  outDir: string,
+  workerUrl: URL,
+  io: AppIo,
+  stop: StopSignal,
+  onWrite: () => void,
+): Promise<number> {
+  const backend = await startBackend(options.backend);
+  io.out(describeBackend(backend));
   const chosen = choosePreset(options.preset, backend);
   const plan = planRuns(options, chosen, facts);
   io.out(`preset: ${plan.preset.name} (${chosen.reason}): ${plan.preset.summary}`);
@@ -216,11 +283,12 @@ async function mainInner(argv: readonly string[], workerUrl: URL, io: AppIo): Pr
   checkAgainstData(plan, data.train.count, data.test.count);
   io.out(`data: ${dataDescription}`);
 
-  if (outDir === undefined) {
-    outDir = userPath(join('runs', timestampName()));
-    await assertFreshOut(outDir);
-  }
-  await mkdir(join(outDir, 'checkpoints'), { recursive: true });
+  const checkpointDir = (spec: RunSpec) => join(outDir, 'checkpoints', spec.id);
+  // A resume that cannot apply is refused here, before run.json or a report is touched.
+  const points = options.resume ? await checkResume(plan.runs, checkpointDir, data.train.count) : undefined;
+  if (options.resume) await sweepTempFiles(outDir);
+
+  onWrite();
   const { resume: _resume, ...toSave } = options;
   const saved: SavedRun = { version: 1, createdAt: new Date().toISOString(), options: toSave };
   await writeFileAtomic(join(outDir, 'run.json'), `${JSON.stringify(saved, null, 2)}\n`);
@@ -234,50 +302,46 @@ async function mainInner(argv: readonly string[], workerUrl: URL, io: AppIo): Pr
   );
   const width = Math.max(...plan.runs.map((r) => r.id.length));
   for (const run of plan.runs) io.out(`  ${run.id.padEnd(width)}  ${describeRun(run)}`);
+  for (const run of plan.runs) {
+    if (points?.get(run.id) === null) {
+      io.out(`[${run.id}] no complete checkpoint in ${checkpointDir(run)} (the earlier session stopped before its first one was written): training it from the beginning`);
+    }
+  }
 
   // Threads read one shared copy of the data; a child process gets its own through the IPC channel.
   const train = isolation.kind === 'thread' ? shareSplit(data.train) : data.train;
   const test = isolation.kind === 'thread' ? shareSplit(data.test) : data.test;
   const backendChoice = (BACKEND_CHOICES as readonly string[]).includes(backend.name) ? backend.name : (options.backend ?? 'auto');
-  const inputs: WorkerInput[] = plan.runs.map((spec) => ({
-    spec,
-    backend: backendChoice,
-    threads: threadsPerRun(cpus().length, concurrent),
-    train,
-    test,
-    numClasses: data.classNames.length,
-    checkpointDir: join(outDir!, 'checkpoints', spec.id),
-    resume: options.resume === true,
-  }));
+  const inputs: WorkerInput[] = plan.runs.map((spec) => {
+    const point = points?.get(spec.id);
+    const input: WorkerInput = {
+      spec,
+      backend: backendChoice,
+      threads: threadsPerRun(cpus().length, concurrent),
+      train,
+      test,
+      numClasses: data.classNames.length,
+      checkpointDir: checkpointDir(spec),
+      statePath: join(outDir, 'state', `${spec.id}.json`),
+      legacyStatePath: `${checkpointDir(spec)}.state.json`,
+      resume: options.resume === true,
+    };
+    if (point) input.resumeEpochs = point.position.epoch;
+    return input;
+  });
 
   const view = createProgressView();
+  stop.attach(view);
   for (const run of plan.runs) view.add(run.id, run.epochs);
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      view.log('stopping: each model finishes its current batch and saves a checkpoint (Ctrl-C again quits without saving)');
-      controller.abort();
-      return;
-    }
-    view.stop();
-    io.err('compare: quit without saving the batches in flight');
-    process.exit(130);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   let runs: WorkerRun[];
   try {
-    runs = await runWorkers(inputs, { workerUrl, isolation: isolation.kind, concurrency: jobs, view, signal: controller.signal });
+    runs = await runWorkers(inputs, { workerUrl, isolation: isolation.kind, concurrency: jobs, view, signal: stop.signal });
     for (const run of runs) {
       const o = run.outcome;
       view.note(run.input.spec.id, o.error ? `${o.status}: ${o.error}` : o.status);
     }
   } finally {
     view.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
 
   const models = runs.map(toModelReport);

@@ -5,6 +5,11 @@ import { main } from './app';
 // reserves nearly all of its memory and the next one fails. Growing on demand lets them share it.
 process.env.TF_FORCE_GPU_ALLOW_GROWTH ??= 'true';
 
+// Progress output must never end training: when the reader of stdout goes (`| head`, a closed
+// terminal) writes fail with EPIPE, and without a handler that error would kill the run before its
+// checkpoint. The run carries on silently and still writes its report.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
 // The worker is its own tsup entry, built next to this file.
 const workerUrl = new URL('./worker.js', import.meta.url);
 

@@ -1,7 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { DatasetError, FASHION_MNIST, type Split } from '@zoo/datasets';
-import { describeSource, loadFashionMnist, type MnistLike } from '@zoo/datasets/node';
+import { describeSource, loadDataset, type MnistLike } from '@zoo/datasets/node';
 import { UsageError } from './errors';
+import { userPath } from './files';
 import type { SharedSplit } from './worker-protocol';
 
 /**
@@ -34,10 +35,17 @@ export interface LoadedData {
   description: string;
 }
 
+/**
+ * Loads Fashion-MNIST. A relative --data-dir or ZOO_DATA_DIR means relative to where the command was
+ * typed, as --out does, not to apps/compare, where pnpm runs us.
+ */
 export async function loadData(options: { dataDir?: string; download?: boolean }): Promise<LoadedData> {
-  if (options.dataDir !== undefined) await checkDataDir(options.dataDir);
+  const dir = options.dataDir === undefined ? undefined : userPath(options.dataDir);
+  if (dir !== undefined) await checkDataDir(dir);
+  const env = { ...process.env };
+  if (env.ZOO_DATA_DIR) env.ZOO_DATA_DIR = userPath(env.ZOO_DATA_DIR);
   try {
-    const data = await loadFashionMnist({ dir: options.dataDir, download: options.download ?? true });
+    const data = await loadDataset(FASHION_MNIST, { dir, download: options.download ?? true }, env);
     return { data, description: describeSource(data.source) };
   } catch (err) {
     if (err instanceof DatasetError) {

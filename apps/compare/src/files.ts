@@ -1,5 +1,8 @@
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+
+// The repo's one atomic writer and the prefix of its temporary files, for the app's own files.
+export { TEMP_PREFIX, writeFileAtomic } from '@zoo/layers/node';
 
 /**
  * Relative paths are taken from where the user typed the command: `pnpm --filter compare start` runs
@@ -8,19 +11,6 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 export function userPath(path: string): string {
   if (isAbsolute(path)) return path;
   return resolve(process.env.INIT_CWD ?? process.cwd(), path);
-}
-
-/** Writes a whole file or nothing: a reader (or a Ctrl-C) never sees half of it. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${process.pid}.${Date.now()}.tmp-${Math.random().toString(36).slice(2)}`);
-  try {
-    await writeFile(temp, data);
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
 }
 
 export async function isFile(path: string): Promise<boolean> {

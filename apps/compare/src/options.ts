@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { MAX_SEED } from '@zoo/trainer';
 import { UsageError } from './errors';
 
 /** Named setups; `auto` becomes `d2l` on a GPU backend and `cpu` otherwise. */
@@ -63,6 +64,30 @@ function nonNegativeInt(value: string): number {
   return n;
 }
 
+/** The trainer's seed range, checked here so that a bad seed never gets as far as a run folder. */
+function seedValue(value: string): number {
+  const n = nonNegativeInt(value);
+  if (n > MAX_SEED) throw new InvalidArgumentError(`expected an integer from 0 to ${MAX_SEED} (the trainer seeds a 32-bit generator).`);
+  return n;
+}
+
+/**
+ * The largest --resize: one batch of such images already takes hundreds of MB (64 x 1024 x 1024
+ * floats are 256 MiB), and beyond it typed arrays and wasm's 4 GiB run out.
+ */
+export const MAX_RESIZE = 1024;
+
+function resizeValue(value: string): number {
+  const n = positiveInt(value);
+  if (n > MAX_RESIZE) throw new InvalidArgumentError(`expected at most ${MAX_RESIZE} (Fashion-MNIST is 28 px and AlexNet's input 224; a batch of larger images does not fit in memory).`);
+  return n;
+}
+
+function pathValue(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('expected a folder path.');
+  return value;
+}
+
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number.');
@@ -117,14 +142,14 @@ export function buildProgram(backendChoices: readonly string[]): Command {
     .addOption(new Option('--optimizer <name>', 'optimizer for every model (default: sgd)').choices(['sgd', 'momentum', 'adam']))
     .option('--momentum <x>', 'momentum, for --optimizer momentum (default 0.9)', nonNegativeNumber)
     .option('--weight-decay <x>', 'L2 weight decay (default 0)', nonNegativeNumber)
-    .option('--resize <px>', 'resize images to px x px for every model (default: each model\'s input size)', positiveInt)
+    .option('--resize <px>', `resize images to px x px for every model, up to ${MAX_RESIZE} (default: each model's input size)`, resizeValue)
     .option('--limit-train <n>', 'train on the first n training examples (default: the preset\'s)', positiveInt)
     .option('--limit-test <n>', 'evaluate on the first n test examples (default: the preset\'s)', positiveInt)
     .addOption(new Option('--backend <name>', 'TF.js backend (default: ZOO_BACKEND, else auto)').choices(backendChoices))
-    .option('--data-dir <dir>', 'Fashion-MNIST directory (default: ZOO_DATA_DIR, /usr/share/datasets/fashion-mnist, or the cache)')
+    .option('--data-dir <dir>', 'Fashion-MNIST directory (default: ZOO_DATA_DIR, /usr/share/datasets/fashion-mnist, or the cache)', pathValue)
     .option('--no-download', 'never download the data; fail if it is not on disk')
-    .option('--seed <n>', 'seed for initialisation and shuffling (default 42)', nonNegativeInt)
-    .option('--out <dir>', 'where the report and checkpoints go (default: ./runs/<timestamp>)')
+    .option('--seed <n>', `seed for initialisation and shuffling, 0 to ${MAX_SEED} (default 42)`, seedValue)
+    .option('--out <dir>', 'where the report and checkpoints go: a new or empty folder (default: ./runs/<timestamp>)', pathValue)
     .option('--resume', 'continue the run in --out (default: the newest under ./runs) from its checkpoints')
     .option('--jobs <n>', 'models trained at once, one worker each (default: all of them)', positiveInt)
     .addOption(

@@ -1,15 +1,20 @@
+import type { ModelInfo } from '@zoo/models';
+import { resolveOptimizerOptions, type OptimizerName } from '@zoo/trainer';
 import { badValue } from './errors';
 import type { CliOptions, PresetChoice, SweepFlag } from './options';
 
-export type OptimizerName = 'sgd' | 'momentum' | 'adam';
+export type { OptimizerName };
 
 export interface OptimizerSpec {
   name: OptimizerName;
+  /** The initial learning rate. */
   lr: number;
   /** Only for `momentum`. */
   momentum?: number;
   /** L2 penalty on the weights; 0 or absent means none. */
   weightDecay?: number;
+  /** Epochs after which the learning rate is divided by 10, from the model's recipe; absent means constant. */
+  lrDropEpochs?: number[];
 }
 
 /** One model's training job, everything a worker needs to reproduce it. */
@@ -26,6 +31,11 @@ export interface RunSpec {
   limitTrain?: number;
   limitTest?: number;
   seed: number;
+  /**
+   * Set when the preset trains this model on a token subset only to show what it costs (AlexNet at
+   * 224 px on a CPU): its accuracy is no result, and the report says so.
+   */
+  costProbe?: boolean;
 }
 
 /** What a preset changes from a model's own training defaults (its registry metadata). */
@@ -126,20 +136,8 @@ export function choosePreset(choice: PresetChoice | undefined, backend: BackendF
   };
 }
 
-/** What the model registry says about a model that planning needs. */
-export interface ModelFacts {
-  name: string;
-  inputSize: number;
-  minInputSize: number;
-  training: {
-    optimizer: OptimizerName;
-    learningRate: number;
-    batchSize: number;
-    epochs: number;
-    momentum?: number;
-    weightDecay?: number;
-  };
-}
+/** What the model registry says about a model that planning needs: its sizes and whole training recipe. */
+export type ModelFacts = Pick<ModelInfo, 'name' | 'inputSize' | 'minInputSize' | 'training'>;
 
 export interface Plan {
   preset: Preset;
@@ -190,10 +188,15 @@ function specFor(model: ModelFacts, preset: Preset, mode: Plan['mode'], o: CliOp
     throw badValue('--resize', inputSize, `at least ${model.minInputSize} for ${model.name} (its strides and pooling shrink a smaller image to nothing)`);
   }
   const name = (o.optimizer as OptimizerName | undefined) ?? defaults.optimizer;
+  if (o.momentum !== undefined && name !== 'momentum') {
+    throw badValue('--momentum', o.momentum, `--optimizer momentum with it (${model.name} trains with ${name}, which has no momentum)`);
+  }
   const optimizer: OptimizerSpec = { name, lr: o.lr ?? row.lr ?? defaults.learningRate };
   if (name === 'momentum') optimizer.momentum = o.momentum ?? defaults.momentum ?? DEFAULT_MOMENTUM;
   const weightDecay = o.weightDecay ?? defaults.weightDecay;
   if (weightDecay) optimizer.weightDecay = weightDecay;
+  if (defaults.lrDropEpochs !== undefined && defaults.lrDropEpochs.length > 0) optimizer.lrDropEpochs = [...defaults.lrDropEpochs];
+  checkOptimizer(optimizer);
   const spec: RunSpec = {
     id: model.name,
     model: model.name,
@@ -207,7 +210,33 @@ function specFor(model: ModelFacts, preset: Preset, mode: Plan['mode'], o: CliOp
   const limitTest = o.limitTest ?? scope.limitTest;
   if (limitTrain !== undefined) spec.limitTrain = limitTrain;
   if (limitTest !== undefined) spec.limitTest = limitTest;
+  // The preset's subset for a large model (see Preset.large) buys a speed figure, not an accuracy.
+  if (mode === 'compare' && o.limitTrain === undefined && row.limitTrain !== undefined) {
+    spec.costProbe = true;
+  }
   return spec;
+}
+
+/** The flag each trainer optimizer option comes from, to word the trainer's own check as a CLI error. */
+const OPTIMIZER_FLAGS: Record<string, string> = { lr: '--lr', momentum: '--momentum', weightDecay: '--weight-decay' };
+
+/** The trainer's own checks of the optimizer, run now, before anything is loaded or written. */
+function checkOptimizer(spec: OptimizerSpec): void {
+  const { lrDropEpochs: _drops, ...options } = spec;
+  try {
+    resolveOptimizerOptions(options);
+  } catch (err) {
+    const match = /^optimizer\.(\w+) must be (.*), got (.*)$/.exec((err as Error).message);
+    if (!match || !(match[1] in OPTIMIZER_FLAGS)) throw err;
+    throw badValue(OPTIMIZER_FLAGS[match[1]], (options as Record<string, unknown>)[match[1]], match[2]);
+  }
+}
+
+/** The learning rate of each step, as the trainer takes it: the recipe's drops turned into step boundaries. */
+export function lrScheduleSteps(optimizer: OptimizerSpec, batchesPerEpoch: number): { boundaries: number[]; values: number[] } | null {
+  const drops = [...new Set(optimizer.lrDropEpochs ?? [])].filter((e) => e > 0).sort((a, b) => a - b);
+  if (drops.length === 0) return null;
+  return { boundaries: drops.map((e) => e * batchesPerEpoch), values: [0, ...drops].map((_, i) => optimizer.lr / 10 ** i) };
 }
 
 /** A run that would train on fewer examples than one batch would silently do nothing useful. */

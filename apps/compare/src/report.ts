@@ -6,6 +6,8 @@ import type { SavedModelInfo } from './saved-model';
 /** One epoch, as the trainer reports it (the app keeps the fields the report promises). */
 export interface EpochRecord {
   epoch: number;
+  /** Learning rate of the epoch's last step (the recipe's drops show here). */
+  lr: number;
   loss: number;
   trainAcc: number;
   testAcc: number;
@@ -125,7 +127,8 @@ export const COMPARISON_HEADER = [
 export const COMPARISON_NOTE =
   'FLOPs count one forward pass (a multiply-add is 2 FLOPs); training costs about three times that. ' +
   "Examples/s is the last epoch's training throughput; models trained at once share the CPU cores. " +
-  'Peak memory is the most bytes held in tensors at any moment, as TF.js counts them.';
+  'Peak memory is the most bytes held in tensors at any moment, as TF.js counts them. ' +
+  'A row marked "cost probe" trained on a few hundred images only to measure speed and memory: its accuracy is no result.';
 
 export function reportTitle(report: Report): string {
   return report.sweep ? `Sweep over ${sweepLabel(report.sweep.flag)}` : 'LeNet and AlexNet, side by side';
@@ -136,6 +139,8 @@ export function comparisonRows(report: Report): string[][] {
   return report.models.map((m) => {
     const subset = m.spec.limitTrain !== undefined ? ` (${formatCount(m.spec.limitTrain)} imgs)` : '';
     const status = m.status === 'done' ? '' : ` [${m.status}]`;
+    // A cost probe's accuracy after a few hundred images is chance, not a result: say what the row is.
+    const accuracy = (value: number) => (m.spec.costProbe && m.history.length > 0 ? `${formatAccuracy(value)} (cost probe)` : formatAccuracy(value));
     return [
       m.name + status,
       `${m.spec.inputSize}x${m.spec.inputSize}`,
@@ -143,8 +148,8 @@ export function comparisonRows(report: Report): string[][] {
       formatFlops(m.flops),
       `${m.history.length}/${m.spec.epochs}${subset}`,
       formatLoss(m.final.loss),
-      formatAccuracy(m.final.trainAcc),
-      formatAccuracy(m.final.testAcc),
+      accuracy(m.final.trainAcc),
+      accuracy(m.final.testAcc),
       formatRate(m.final.examplesPerSec),
       formatDuration(m.wallSeconds),
       formatBytes(m.peakMemoryBytes),
@@ -178,7 +183,7 @@ export function sweepTableRows(rows: readonly SweepRow[]): string[][] {
   ]);
 }
 
-export const HISTORY_HEADER = ['epoch', 'loss', 'train acc', 'test acc', 'examples/s', 'seconds'] as const;
+export const HISTORY_HEADER = ['epoch', 'loss', 'train acc', 'test acc', 'examples/s', 'seconds', 'lr'] as const;
 
 export function historyRows(model: ModelReport): string[][] {
   return model.history.map((h) => [
@@ -188,6 +193,7 @@ export function historyRows(model: ModelReport): string[][] {
     formatAccuracy(h.testAcc),
     formatRate(h.examplesPerSec),
     h.seconds.toFixed(1),
+    String(h.lr),
   ]);
 }
 
@@ -205,6 +211,7 @@ export function perClassTable(report: Report): { header: string[]; rows: string[
 export function describeOptimizer(spec: RunSpec): string {
   const o = spec.optimizer;
   const parts = [o.name === 'momentum' ? `momentum ${o.momentum}` : o.name, `lr ${o.lr}`];
+  if (o.lrDropEpochs?.length) parts.push(`/10 after epoch ${o.lrDropEpochs.join(', ')}`);
   if (o.weightDecay) parts.push(`wd ${o.weightDecay}`);
   return parts.join(' ');
 }
@@ -214,7 +221,8 @@ export function describeRun(spec: RunSpec): string {
     spec.limitTrain !== undefined ? `${spec.limitTrain} train` : 'all train',
     spec.limitTest !== undefined ? `${spec.limitTest} test` : 'all test',
   ].join(' / ');
-  return `${spec.inputSize}px, batch ${spec.batchSize}, ${describeOptimizer(spec)}, ${spec.epochs} epoch${spec.epochs === 1 ? '' : 's'}, ${data}, seed ${spec.seed}`;
+  const probe = spec.costProbe ? ' (a cost probe: speed and memory, not accuracy)' : '';
+  return `${spec.inputSize}px, batch ${spec.batchSize}, ${describeOptimizer(spec)}, ${spec.epochs} epoch${spec.epochs === 1 ? '' : 's'}, ${data}${probe}, seed ${spec.seed}`;
 }
 
 /**

@@ -114,11 +114,18 @@ function runOne(input: WorkerInput, options: RunWorkersOptions, running: Map<Wor
     let crash: Error | undefined;
     let grace: NodeJS.Timeout | undefined;
     let stopDeadline: NodeJS.Timeout | undefined;
+    // Epochs covered by the newest checkpoint this worker is known to have: the one it resumed from,
+    // then one per finished epoch (the trainer writes it before it reports the epoch).
+    let checkpointEpochs: number | undefined = input.resumeEpochs;
     running.set(worker, () => {
       worker.send({ type: 'abort' });
       const graceMs = options.stopGraceMs ?? STOP_GRACE_MS;
       stopDeadline ??= setTimeout(() => {
-        view.note(id, `did not stop within ${graceMs / 1000} s; terminating it (its last checkpoint stands)`);
+        const left =
+          checkpointEpochs === undefined
+            ? 'it has no checkpoint yet, so --resume trains it from the beginning'
+            : `its checkpoint after epoch ${checkpointEpochs} stands`;
+        view.note(id, `did not stop within ${graceMs / 1000} s; terminating it (${left})`);
         worker.kill();
       }, graceMs);
     });
@@ -131,6 +138,7 @@ function runOne(input: WorkerInput, options: RunWorkersOptions, running: Map<Wor
           break;
         case 'resumed':
           view.note(id, `resumed from its checkpoint at epoch ${message.epoch + 1}, batch ${message.batch}`);
+          checkpointEpochs = message.epoch;
           break;
         case 'batch':
           view.update({ id, epochs: input.spec.epochs, ...message.progress });
@@ -138,7 +146,11 @@ function runOne(input: WorkerInput, options: RunWorkersOptions, running: Map<Wor
         case 'phase':
           view.phase(id, message.text);
           break;
+        case 'note':
+          view.note(id, message.text);
+          break;
         case 'epoch':
+          checkpointEpochs = message.record.epoch;
           view.epochDone(id, message.record, input.spec.epochs);
           break;
         case 'finished':

@@ -24,8 +24,15 @@ export interface WorkerInput {
   train: SharedSplit;
   test: SharedSplit;
   numClasses: number;
+  /** The trainer's folder: nothing but the trainer writes there. */
   checkpointDir: string;
+  /** The app's own file for what the report needs beyond the checkpoint (curve, wall time, peak memory). */
+  statePath: string;
+  /** Where runs before this version kept that file (beside checkpointDir), read when statePath is absent. */
+  legacyStatePath: string;
   resume: boolean;
+  /** With resume: the epochs the checkpoint it continues from covers (absent: it has none, so it starts afresh). */
+  resumeEpochs?: number;
 }
 
 export interface BatchProgress {
@@ -61,6 +68,8 @@ export type WorkerMessage =
   | { type: 'epoch'; record: EpochRecord }
   /** Work between batches that takes a while: the test pass after an epoch, the final evaluation. */
   | { type: 'phase'; text: string }
+  /** Something the person at the keyboard should know, once. */
+  | { type: 'note'; text: string }
   | { type: 'finished'; outcome: WorkerOutcome };
 
 /** The input arrives as `workerData` in a thread, as this first message in a child process. */

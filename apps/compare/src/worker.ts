@@ -2,15 +2,27 @@
  * One model's training, in its own worker thread or child process: TF.js keeps its backend, kernels
  * and tensors per thread, so each worker initialises the backend itself and trains on its own.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeBackend, initBackend, type BackendChoice } from '@zoo/backend';
 import { toDataset } from '@zoo/datasets';
 import { describeModel } from '@zoo/layers';
 import { createModel } from '@zoo/models';
-import { evaluate, NonFiniteLossError, train, TrainingAbortedError, type EpochRecord as TrainerEpoch, type TrainResult } from '@zoo/trainer';
+import {
+  evaluate,
+  latestCheckpoint,
+  NonFiniteLossError,
+  piecewiseConstant,
+  train,
+  TrainingAbortedError,
+  type EpochRecord as TrainerEpoch,
+  type OptimizerOptions,
+  type TrainResult,
+} from '@zoo/trainer/node';
+import { explainFailure } from './failure';
 import { writeFileAtomic } from './files';
 import { trackPeakTensorBytes } from './peak-memory';
+import { lrScheduleSteps, type OptimizerSpec } from './presets';
 import { saveRunModel } from './saved-model';
 import type { CurvePoint, EpochRecord, Evaluation } from './report';
 import type { BatchProgress, MainMessage, WorkerInput, WorkerMessage, WorkerOutcome } from './worker-protocol';
@@ -20,7 +32,11 @@ const CURVE_POINTS_PER_EPOCH = 50;
 /** Batch progress is posted at most this often; the last batch of an epoch always is. */
 const PROGRESS_INTERVAL_MS = 250;
 
-/** What the app keeps beside the trainer's checkpoint so a resumed run's report is whole. */
+/**
+ * What the app keeps, in its own file beside the trainer's folder, so that a resumed run's report is
+ * whole: rewritten after every epoch's checkpoint and at the end, so a kill -9 loses at most the
+ * epoch in progress, which the checkpoint does not hold either.
+ */
 interface SavedState {
   curve: CurvePoint[];
   peakMemoryBytes: number;
@@ -67,6 +83,9 @@ function processChannel(): Channel {
   });
   // Without its parent nobody would read the result; after our own last message, we are done.
   process.on('disconnect', () => process.exit(0));
+  // A closed terminal or pipe must not end training (TF.js may print a warning to it).
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   return {
     input,
     post: (m) => process.send?.(m),
@@ -82,6 +101,7 @@ const post = (message: WorkerMessage) => channel.post(message);
 function toRecord(r: TrainerEpoch): EpochRecord {
   return {
     epoch: r.epoch + 1,
+    lr: r.lr,
     loss: r.loss,
     trainAcc: r.trainAcc,
     testAcc: r.testAcc ?? NaN,
@@ -90,23 +110,40 @@ function toRecord(r: TrainerEpoch): EpochRecord {
   };
 }
 
-function statePath(input: WorkerInput): string {
-  return `${input.checkpointDir}.state.json`;
+/** The state an earlier session left, if it is usable; a damaged file costs the curve, not the resume. */
+async function loadState(input: WorkerInput): Promise<SavedState | undefined> {
+  for (const file of [input.statePath, input.legacyStatePath]) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      continue;
+    }
+    try {
+      const state = JSON.parse(text) as SavedState;
+      if (Array.isArray(state.curve) && typeof state.wallSeconds === 'number' && typeof state.peakMemoryBytes === 'number') return state;
+    } catch {
+      // Reported below.
+    }
+    post({ type: 'note', text: `ignoring ${file}: not the state file a run writes (damaged?); the report's curve starts where this session does` });
+    return undefined;
+  }
+  return undefined;
 }
 
-function loadState(input: WorkerInput): SavedState | undefined {
-  if (!input.resume || !existsSync(statePath(input))) return undefined;
-  return JSON.parse(readFileSync(statePath(input), 'utf8')) as SavedState;
-}
-
-function hasCheckpoint(input: WorkerInput): boolean {
-  return existsSync(input.checkpointDir) && readdirSync(input.checkpointDir).length > 0;
+/** The recipe as the trainer takes it: the registry's learning-rate drops become a schedule of steps. */
+function trainerOptimizer(spec: OptimizerSpec, batchesPerEpoch: number): OptimizerOptions {
+  const { lrDropEpochs: _drops, ...rest } = spec;
+  const steps = lrScheduleSteps(spec, batchesPerEpoch);
+  return steps === null ? rest : { ...rest, lr: piecewiseConstant(steps) };
 }
 
 async function run(input: WorkerInput): Promise<WorkerOutcome> {
   const startedAt = performance.now();
   const { spec } = input;
-  const saved = loadState(input);
+  // The trainer's own reading of its folder: temporary leftovers of a crash are no checkpoint.
+  const resume = input.resume && (await latestCheckpoint(input.checkpointDir)) !== null;
+  const saved = resume ? await loadState(input) : undefined;
   const previousSeconds = saved?.wallSeconds ?? 0;
   const backend = await initBackend({ backend: input.backend as BackendChoice, threads: input.threads });
   const peak = trackPeakTensorBytes();
@@ -124,14 +161,17 @@ async function run(input: WorkerInput): Promise<WorkerOutcome> {
   let lastPost = 0;
   let history: EpochRecord[] = [];
   let trained: TrainResult | undefined;
-  const finish = async (outcome: Omit<WorkerOutcome, 'curve' | 'peakMemoryBytes' | 'wallSeconds'>): Promise<WorkerOutcome> => {
+  const saveState = async (): Promise<SavedState> => {
     const state: SavedState = {
       curve,
       peakMemoryBytes: Math.max(peak.peak(), saved?.peakMemoryBytes ?? 0),
       wallSeconds: previousSeconds + (performance.now() - startedAt) / 1000,
     };
-    await writeFileAtomic(statePath(input), JSON.stringify(state));
-    return { ...outcome, ...state };
+    await writeFileAtomic(input.statePath, JSON.stringify(state));
+    return state;
+  };
+  const finish = async (outcome: Omit<WorkerOutcome, 'curve' | 'peakMemoryBytes' | 'wallSeconds'>): Promise<WorkerOutcome> => {
+    return { ...outcome, ...(await saveState()) };
   };
 
   try {
@@ -139,10 +179,10 @@ async function run(input: WorkerInput): Promise<WorkerOutcome> {
       train: trainData,
       test: testData,
       epochs: spec.epochs,
-      optimizer: spec.optimizer,
+      optimizer: trainerOptimizer(spec.optimizer, batchesPerEpoch),
       seed: spec.seed,
       checkpointDir: input.checkpointDir,
-      resume: input.resume && hasCheckpoint(input),
+      resume,
       signal: controller.signal,
       // Reading the loss back forces a GPU to finish the step; batching the reads keeps it busy.
       readbackEvery: backend.device === 'gpu' ? 10 : 1,
@@ -173,8 +213,10 @@ async function run(input: WorkerInput): Promise<WorkerOutcome> {
           post({ type: 'batch', progress });
           if (last) post({ type: 'phase', text: `epoch ${logs.epoch + 1}/${spec.epochs}: testing on ${testData.examplesPerEpoch} images…` });
         },
-        onEpochEnd: (_epoch, logs) => {
+        onEpochEnd: async (_epoch, logs) => {
           history.push(toRecord(logs));
+          // The trainer has written this epoch's checkpoint; the curve and clock up to it go beside it.
+          await saveState();
           post({ type: 'epoch', record: toRecord(logs) });
         },
       },
@@ -187,7 +229,7 @@ async function run(input: WorkerInput): Promise<WorkerOutcome> {
     }
     // A diverged loss (NonFiniteLossError says so and what to try) or any other failure mid-run still
     // leaves the finished epochs worth reporting.
-    const message = err instanceof NonFiniteLossError ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
+    const message = err instanceof NonFiniteLossError ? err.message : explainFailure(err, spec, backend.name);
     return await finish({ status: 'failed', history, error: message });
   }
   try {

@@ -19,7 +19,7 @@ export function fakeModel(name: string, epochs: number, options: { evaluated?: b
   const curve: CurvePoint[] = [];
   for (let e = 1; e <= epochs; e++) {
     for (let k = 1; k <= 4; k++) curve.push({ epoch: e - 1 + k / 4, loss: 2 / (e + k / 4), acc: 1 - 0.8 / (e + k / 4) });
-    history.push({ epoch: e, loss: 2 / (e + 1), trainAcc: 1 - 0.8 / (e + 1), testAcc: 1 - 0.9 / (e + 1), examplesPerSec: 1000 * e, seconds: 10 });
+    history.push({ epoch: e, lr: 0.1, loss: 2 / (e + 1), trainAcc: 1 - 0.8 / (e + 1), testAcc: 1 - 0.9 / (e + 1), examplesPerSec: 1000 * e, seconds: 10 });
   }
   const report: ModelReport = {
     name,

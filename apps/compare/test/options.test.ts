@@ -93,6 +93,15 @@ describe('parseCli', () => {
     expect(usageError('--optimizer', 'adam', '--momentum', '0.9')).toContain('--momentum');
   });
 
+  it("checks values against the trainer's limits, and paths for emptiness", () => {
+    expect(parse('--seed', '4294967295').seed).toBe(4294967295);
+    expect(usageError('--seed', '4294967296')).toMatch(/--seed.*from 0 to 4294967295/);
+    expect(parse('--resize', '1024').resize).toBe(1024);
+    expect(usageError('--resize', '3000')).toMatch(/--resize.*'3000'.*at most 1024/);
+    expect(usageError('--out', '')).toMatch(/--out.*expected a folder path/);
+    expect(usageError('--data-dir', ' ')).toMatch(/--data-dir.*expected a folder path/);
+  });
+
   it('reports help without options', () => {
     let text = '';
     expect(parseCli(['--help'], BACKENDS, { writeOut: (t) => (text += t) })).toEqual({ kind: 'help' });

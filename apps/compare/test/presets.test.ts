@@ -1,19 +1,19 @@
 import { UsageError } from '../src/errors';
 import type { CliOptions } from '../src/options';
-import { checkAgainstData, choosePreset, planRuns, PRESETS, SMALL_INPUT, type BackendFacts, type ModelFacts } from '../src/presets';
+import { checkAgainstData, choosePreset, lrScheduleSteps, planRuns, PRESETS, SMALL_INPUT, type BackendFacts, type ModelFacts } from '../src/presets';
 
 // The registry's shape, with the chapter's hyperparameters, independent of the model packages.
 const MODELS: ModelFacts[] = [
-  { name: 'lenet5', inputSize: 28, minInputSize: 12, training: { optimizer: 'sgd', learningRate: 0.9, batchSize: 256, epochs: 10 } },
-  { name: 'lenet5-relu', inputSize: 28, minInputSize: 12, training: { optimizer: 'sgd', learningRate: 0.1, batchSize: 256, epochs: 10 } },
-  { name: 'alexnet', inputSize: 224, minInputSize: 63, training: { optimizer: 'sgd', learningRate: 0.01, batchSize: 128, epochs: 10 } },
+  { name: 'lenet5', inputSize: 28, minInputSize: 12, training: { optimizer: 'sgd', learningRate: 0.9, batchSize: 256, epochs: 10, source: 'D2L' } },
+  { name: 'lenet5-relu', inputSize: 28, minInputSize: 12, training: { optimizer: 'sgd', learningRate: 0.1, batchSize: 256, epochs: 10, source: 'D2L' } },
+  { name: 'alexnet', inputSize: 224, minInputSize: 63, training: { optimizer: 'sgd', learningRate: 0.01, batchSize: 128, epochs: 10, source: 'D2L' } },
   {
     name: 'alexnet-classic',
     inputSize: 227,
     minInputSize: 67,
-    training: { optimizer: 'momentum', learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4, batchSize: 128, epochs: 90 },
+    training: { optimizer: 'momentum', learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4, batchSize: 128, epochs: 90, source: 'the 2012 paper' },
   },
-  { name: 'alexnet-mini', inputSize: 28, minInputSize: 8, training: { optimizer: 'adam', learningRate: 1e-3, batchSize: 128, epochs: 3 } },
+  { name: 'alexnet-mini', inputSize: 28, minInputSize: 8, training: { optimizer: 'adam', learningRate: 1e-3, lrDropEpochs: [3], batchSize: 128, epochs: 3, source: 'zoo' } },
 ];
 const CPU: BackendFacts = { name: 'wasm', device: 'cpu' };
 const GPU: BackendFacts = { name: 'tensorflow', device: 'gpu' };
@@ -97,6 +97,28 @@ describe('planRuns', () => {
       ['alexnet-mini', 0.1],
       ['alexnet-mini', 0.5],
     ]);
+  });
+
+  it("carries the registry's whole recipe, its learning-rate drops included, to the run", () => {
+    const [mini] = plan({ models: ['alexnet-mini'] }).runs;
+    expect(mini.optimizer).toEqual({ name: 'adam', lr: 1e-3, lrDropEpochs: [3] });
+    // --lr sets where the schedule starts; the drops stay the recipe's.
+    expect(plan({ models: ['alexnet-mini'], lr: 0.01 }).runs[0].optimizer).toEqual({ name: 'adam', lr: 0.01, lrDropEpochs: [3] });
+    expect(lrScheduleSteps(mini.optimizer, 100)).toEqual({ boundaries: [300], values: [1e-3, 1e-4] });
+    expect(lrScheduleSteps({ name: 'sgd', lr: 0.1 }, 100)).toBeNull();
+  });
+
+  it('refuses --momentum for an optimizer without momentum, and what the trainer would refuse', () => {
+    expect(() => plan({ models: ['lenet5'], momentum: 0.5 })).toThrow(/--momentum: got 0.5; expected --optimizer momentum with it \(lenet5 trains with sgd/);
+    expect(plan({ models: ['alexnet-classic'], momentum: 0.5 }).runs[0].optimizer.momentum).toBe(0.5);
+    expect(() => plan({ models: ['lenet5'], optimizer: 'momentum', momentum: 50 })).toThrow(/--momentum: got 50; expected a number in \[0, 1\)/);
+  });
+
+  it('marks the cpu preset\'s AlexNet at 224 px on a subset as a cost probe, and nothing else', () => {
+    const runs = plan({}).runs;
+    expect(runs.filter((r) => r.costProbe).map((r) => r.model)).toEqual(['alexnet']);
+    expect(plan({ models: ['alexnet'], limitTrain: 5000 }).runs[0].costProbe).toBeUndefined();
+    expect(plan({}, GPU).runs.some((r) => r.costProbe)).toBe(false);
   });
 
   it('rejects an unknown model, listing the known ones', () => {

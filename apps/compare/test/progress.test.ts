@@ -38,7 +38,7 @@ describe('LogProgress', () => {
     const batchLines = lines.filter((l) => l.includes('batch'));
     expect(batchLines).toHaveLength(3);
     expect(batchLines[0]).toMatch(/^\[lenet5 {6}\] epoch 1\/2 batch 1\/100 loss 1\.500 acc 0\.400 2,000 ex\/s ETA/);
-    view.epochDone('lenet5', { epoch: 1, loss: 1, trainAcc: 0.5, testAcc: 0.6, examplesPerSec: 2100, seconds: 50 }, 2);
+    view.epochDone('lenet5', { epoch: 1, lr: 0.1, loss: 1, trainAcc: 0.5, testAcc: 0.6, examplesPerSec: 2100, seconds: 50 }, 2);
     expect(lines[lines.length - 1]).toContain('epoch 1/2 done: loss 1.000 train acc 0.500 test acc 0.600');
   });
 });

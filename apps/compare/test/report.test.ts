@@ -26,6 +26,22 @@ describe('report', () => {
     expect(comparisonRows(fakeReport([interrupted]))[0][0]).toContain('interrupted');
   });
 
+  it('labels a cost probe\'s accuracy as no result, in the table and the run description', () => {
+    const probe = fakeModel('alexnet', 1);
+    probe.spec = { ...probe.spec, limitTrain: 256, costProbe: true };
+    const [row] = comparisonRows(fakeReport([probe]));
+    expect(row[COMPARISON_HEADER.indexOf('test acc')]).toBe(`${probe.final.testAcc.toFixed(3)} (cost probe)`);
+    const md = renderMarkdown(fakeReport([probe]));
+    expect(md).toContain('(a cost probe: speed and memory, not accuracy)');
+    expect(md).toContain('"cost probe" trained on a few hundred images only to measure speed and memory');
+  });
+
+  it("shows each epoch's learning rate in the history", () => {
+    const md = renderMarkdown(report);
+    expect(md).toMatch(/\| epoch \| loss \| train acc \| test acc \| examples\/s \| seconds \| lr \|/);
+    expect(md).toMatch(/\| 1 \| [\d.]+ \|.* \| 0\.1 \|/);
+  });
+
   it('renders markdown with the comparison, every epoch and the per-class accuracy', () => {
     const md = renderMarkdown(report);
     expect(md).toContain('| model | input | params');

@@ -43,7 +43,7 @@ function recordingView(): ProgressView & { notes: string[] } {
   };
 }
 
-const input = (id: string): WorkerInput => ({ spec: { id } as WorkerInput['spec'], backend: 'cpu', threads: 1, train: {} as WorkerInput['train'], test: {} as WorkerInput['test'], numClasses: 10, checkpointDir: join(dir, id), resume: false });
+const input = (id: string): WorkerInput => ({ spec: { id } as WorkerInput['spec'], backend: 'cpu', threads: 1, train: {} as WorkerInput['train'], test: {} as WorkerInput['test'], numClasses: 10, checkpointDir: join(dir, id), statePath: join(dir, `${id}.json`), legacyStatePath: join(dir, `${id}.state.json`), resume: false });
 
 const outcome = { status: 'interrupted', history: [], curve: [], peakMemoryBytes: 1, wallSeconds: 0.5 };
 
@@ -71,10 +71,24 @@ describe('runWorkers after an abort', () => {
     const [stuck, never] = await running;
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(stuck.outcome.status).toBe('interrupted');
-    expect(view.notes).toContain('stuck: did not stop within 0.5 s; terminating it (its last checkpoint stands)');
+    // It never finished an epoch, so there is no checkpoint to promise.
+    expect(view.notes).toContain('stuck: did not stop within 0.5 s; terminating it (it has no checkpoint yet, so --resume trains it from the beginning)');
     // The run queued behind it is not started after the abort.
     expect(never.outcome.status).toBe('interrupted');
     expect(view.notes).toContain('never: interrupted before it started');
+  });
+});
+
+describe('runWorkers terminating a stuck worker', () => {
+  it('names the checkpoint that stands: the last epoch the worker reported', async () => {
+    const record = { epoch: 2, lr: 0.1, loss: 1, trainAcc: 0.5, testAcc: 0.5, examplesPerSec: 10, seconds: 1 };
+    const url = workerScript('stuck-later', `parentPort.postMessage({ type: 'epoch', record: ${JSON.stringify(record)} }); setTimeout(() => { for (;;) {} }, 50);`);
+    const controller = new AbortController();
+    const view = recordingView();
+    const running = runWorkers([{ ...input('late'), resume: true, resumeEpochs: 1 }], { workerUrl: url, isolation: 'thread', concurrency: 1, view, signal: controller.signal, stopGraceMs: 500 });
+    setTimeout(() => controller.abort(), 300);
+    await running;
+    expect(view.notes).toContain('late: did not stop within 0.5 s; terminating it (its checkpoint after epoch 2 stands)');
   });
 });
 

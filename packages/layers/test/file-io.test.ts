@@ -98,3 +98,67 @@ describe('file IO', () => {
     await expect(loadModel(join(root, 'nothing-here'))).rejects.toThrow(/cannot read .*nothing-here\/model\.json \(ENOENT\)/);
   });
 });
+
+describe('loadModel on a damaged or hostile model folder', () => {
+  let root: string;
+  let dir: string;
+  let weightsFile: string;
+  let pristine: Buffer;
+  let json: { weightsManifest: { paths: string[] }[]; weightsIntegrity?: Record<string, { bytes: number; sha256: string }> };
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    root = await mkdtemp(join(tmpdir(), 'zoo-io-bad-'));
+  });
+  afterAll(async () => rm(root, { recursive: true, force: true }));
+  beforeEach(async () => {
+    dir = await mkdtemp(join(root, 'm-'));
+    const model = net(7);
+    await saveModel(model, dir);
+    model.dispose();
+    json = JSON.parse(await readFile(join(dir, MODEL_JSON), 'utf8'));
+    weightsFile = join(dir, json.weightsManifest[0].paths[0]);
+    pristine = await readFile(weightsFile);
+  });
+
+  it('records the size and SHA-256 of the weights in model.json', () => {
+    const [name] = json.weightsManifest[0].paths;
+    expect(json.weightsIntegrity?.[name]).toEqual({ bytes: pristine.byteLength, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
+  it('refuses a short weights file, naming it', async () => {
+    await writeFile(weightsFile, pristine.subarray(0, pristine.byteLength - 8));
+    await expect(loadModel(dir)).rejects.toThrow(new RegExp(`weights file ${weightsFile} has ${pristine.byteLength - 8} bytes .*corrupt`));
+  });
+
+  it('refuses a long weights file', async () => {
+    await writeFile(weightsFile, Buffer.concat([pristine, Buffer.alloc(16)]));
+    await expect(loadModel(dir)).rejects.toThrow(/has \d+ bytes and SHA-256 .*corrupt/);
+  });
+
+  it('refuses a weights file of the right size with other bytes (NaNs)', async () => {
+    const bad = Buffer.from(pristine);
+    bad.writeFloatLE(NaN, 0);
+    await writeFile(weightsFile, bad);
+    await expect(loadModel(dir)).rejects.toThrow(new RegExp(`${weightsFile} .*SHA-256 .*the file is corrupt`));
+  });
+
+  it('refuses a wrong size even without a recorded checksum (a model saved elsewhere)', async () => {
+    delete json.weightsIntegrity;
+    await writeFile(join(dir, MODEL_JSON), JSON.stringify(json));
+    await writeFile(weightsFile, pristine.subarray(0, 12));
+    await expect(loadModel(dir)).rejects.toThrow(new RegExp(`${weightsFile} holds 12 bytes, but the 4 weights in .*model\\.json take ${pristine.byteLength}`));
+  });
+
+  it.each([['../../../etc/hostname'], ['/etc/hostname'], ['']])('never reads a weights path outside the folder: %j', async (path) => {
+    json.weightsManifest[0].paths = [path];
+    await writeFile(join(dir, MODEL_JSON), JSON.stringify(json));
+    await expect(loadModel(dir)).rejects.toThrow(/names weights file .*; expected a file inside/);
+  });
+
+  it('names model.json when it is not JSON, and a missing weights file', async () => {
+    await rm(weightsFile);
+    await expect(loadModel(dir)).rejects.toThrow(new RegExp(`cannot read weights file ${weightsFile} \\(ENOENT\\)`));
+    await writeFile(join(dir, MODEL_JSON), '{"modelTopology": ');
+    await expect(loadModel(dir)).rejects.toThrow(/model\.json is not valid JSON .*corrupt/);
+  });
+});

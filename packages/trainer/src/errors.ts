@@ -27,19 +27,38 @@ export class NonFiniteLossError extends Error {
   /** The learning rate of that step. */
   readonly learningRate: number;
 
-  constructor(position: TrainingPosition, loss: number, learningRate: number) {
+  /** The L2 weight decay of the run (0 for none). */
+  readonly weightDecay: number;
+
+  constructor(position: TrainingPosition, loss: number, learningRate: number, weightDecay = 0) {
     super(
       `training diverged: the loss is ${loss} at epoch ${position.epoch}, batch ${position.batch} ` +
-        `(0-based; global step ${position.step}, learning rate ${learningRate}). ` +
-        `Lower the learning rate (try ${learningRate / 10}) and train again; ` +
-        `nothing from this batch on is reported, and the last checkpoint written before it is still valid.`,
+        `(0-based; global step ${position.step}, learning rate ${learningRate}` +
+        `${weightDecay > 0 ? `, weight decay ${weightDecay}` : ''}). ${advice(learningRate, weightDecay)} ` +
+        `Nothing from this batch on is reported, and the last checkpoint written before it is still valid.`,
     );
     this.epoch = position.epoch;
     this.batch = position.batch;
     this.step = position.step;
     this.loss = loss;
     this.learningRate = learningRate;
+    this.weightDecay = weightDecay;
   }
+}
+
+/**
+ * What to change. L2 decay shrinks each weight by lr·wd per step, so from lr·wd = 1 on a step
+ * overshoots zero and the weights grow: then the decay is the cause, whatever the rate.
+ */
+function advice(lr: number, wd: number): string {
+  if (wd > 0 && lr * wd >= 1) {
+    return (
+      `The weight decay is the likely cause: learning rate × weight decay is ${lr * wd}, and from 1 on each step ` +
+      `pushes the weights past zero, so they grow; lower the weight decay (typical values are 1e-4 to 5e-4) and train again.`
+    );
+  }
+  if (wd > 0) return `Lower the learning rate (try ${lr / 10}) or the weight decay and train again.`;
+  return `Lower the learning rate (try ${lr / 10}) and train again.`;
 }
 
 /** A checkpoint could not be used: missing, corrupt, from another format version, or for another model. */

@@ -1,4 +1,4 @@
-export { train, type TrainOptions } from './train';
+export { MAX_SEED, train, type TrainOptions } from './train';
 export { evaluate, type EvaluateOptions, type EvaluationResult } from './evaluate';
 export type {
   BatchBeginLogs,

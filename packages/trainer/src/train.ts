@@ -15,7 +15,7 @@ import type { LoadedCheckpoint } from './node/checkpoint';
 import { checkBatch, checkDatasetSource, datasetForEpoch, type DatasetSource, yieldToEventLoop } from './data';
 import { CheckpointError, NonFiniteLossError, TrainingAbortedError } from './errors';
 import { runEvaluation } from './evaluate';
-import { architectureFingerprint } from './fingerprint';
+import { architectureFingerprint, fingerprintDifference } from './fingerprint';
 import { classifierHead, countCorrect, type LossFrom, PROBABILITY_EPSILON } from './loss';
 import { createOptimizer, type OptimizerOptions, resolveOptimizerOptions } from './optimizers';
 import { STEP_RNG_ALGORITHM, stepSeed, withSeededMathRandom } from './seeded-random';
@@ -60,6 +60,9 @@ export interface TrainOptions {
   /** Aborting it stops training at the next batch boundary, writes a checkpoint and rejects with TrainingAbortedError. Default: none. */
   signal?: AbortSignal;
 }
+
+/** The largest `seed` the trainer takes: its step RNG is seeded with a 32-bit unsigned integer. */
+export const MAX_SEED = 0xffffffff;
 
 const OPTION_KEYS: readonly (keyof TrainOptions)[] = [
   'train',
@@ -145,6 +148,12 @@ async function emit<K extends (typeof CALLBACK_NAMES)[number]>(
   }
 }
 
+/** Examples in a batch as the dataset yields it, before it is checked (0 when it has no `xs` tensor). */
+function batchSizeOf(value: unknown): number {
+  const xs = (value as { xs?: { shape?: readonly number[] } } | null)?.xs;
+  return Array.isArray(xs?.shape) ? (xs.shape[0] ?? 0) : 0;
+}
+
 /** Mutable sums of the epoch in progress. */
 type EpochSums = { -readonly [K in keyof PartialEpoch]: PartialEpoch[K] };
 
@@ -191,7 +200,7 @@ export async function trainWith(files: CheckpointFiles | null, model: tf.LayersM
   checkDatasetSource('train', options.train);
   if (options.test !== undefined) checkDatasetSource('test', options.test);
   const epochs = checkInteger('epochs', options.epochs, 1);
-  const seed = checkInteger('seed', options.seed ?? 0, 0, 0xffffffff);
+  const seed = checkInteger('seed', options.seed ?? 0, 0, MAX_SEED);
   const batchLimit =
     options.batchesPerEpoch === undefined ? null : checkInteger('batchesPerEpoch', options.batchesPerEpoch, 1);
   const readbackEvery = checkInteger('readbackEvery', options.readbackEvery ?? 1, 1);
@@ -271,6 +280,8 @@ export async function trainWith(files: CheckpointFiles | null, model: tf.LayersM
     const history: EpochRecord[] = [];
     let resumedFrom: LoadedCheckpoint | null = null;
     const resumeSource = options.resumeFrom ?? (options.resume === true ? checkpointDir : null);
+    // What a crashed run left half-written goes first, so that it never blocks a resume.
+    if (checkpointDir !== null) await checkpoints!.removeIncompleteCheckpoints(checkpointDir);
     if (resumeSource !== null) {
       resumedFrom = await checkpoints!.loadCheckpoint(resumeSource);
       const m = resumedFrom.manifest;
@@ -280,6 +291,11 @@ export async function trainWith(files: CheckpointFiles | null, model: tf.LayersM
           `position ${JSON.stringify(m.position)}, rng step ${m.rng.step} and partial epoch ` +
             `${JSON.stringify(m.partialEpoch)} do not agree: the manifest is corrupt`,
         );
+      }
+      // The architecture first: another model's checkpoint differs in the seed too, but that is not the news.
+      const difference = fingerprintDifference(m.fingerprint, fingerprint);
+      if (difference !== null) {
+        throw new CheckpointError(resumedFrom.path, `was written for another model architecture: ${difference}`);
       }
       if (m.rng.seed !== seed) {
         throw new RangeError(
@@ -304,7 +320,6 @@ export async function trainWith(files: CheckpointFiles | null, model: tf.LayersM
         );
       }
     }
-    if (checkpointDir !== null) await checkpoints!.removeIncompleteCheckpoints(checkpointDir);
     const runConfig: ResolvedTrainConfig = { ...config, resumedFrom: resumedFrom?.path ?? null };
     let lastSaved = resumedFrom === null ? null : { position: start, path: resumedFrom.path };
 
@@ -361,12 +376,13 @@ export async function trainWith(files: CheckpointFiles | null, model: tf.LayersM
           ? { ...partial }
           : { batches: 0, examples: 0, lossSum: 0, correct: 0, trainSeconds: 0, lr: 0 };
       let batch = resuming ? start.batch : 0;
+      let batchesPerEpoch: number | null = null;
       const stop = async (): Promise<never> => {
         const at = { epoch, batch, step };
         throw new TrainingAbortedError(
           at,
           [...history],
-          await save(at, batch === 0 ? null : { ...sums }),
+          await save(at, batch === 0 ? null : { ...sums, epochBatches: batchesPerEpoch }),
           signal?.reason,
         );
       };
@@ -377,7 +393,14 @@ export async function trainWith(files: CheckpointFiles | null, model: tf.LayersM
       if (batchLimit === null && dataset.size === Infinity) {
         throw new RangeError('the train dataset is endless (size Infinity): give batchesPerEpoch');
       }
-      const batchesPerEpoch = batchLimit ?? known;
+      batchesPerEpoch = batchLimit ?? known;
+      if (resuming && partial?.epochBatches != null && batchesPerEpoch !== null && partial.epochBatches !== batchesPerEpoch) {
+        throw new RangeError(
+          `the checkpoint ${resumedFrom?.path} was taken after batch ${batch} of an epoch of ${partial.epochBatches} batches, ` +
+            `but the train dataset of epoch ${epoch} has ${batchesPerEpoch}: a mid-epoch checkpoint continues only on the same ` +
+            'data in the same batch size',
+        );
+      }
       await emit(callbacks, 'onEpochBegin', epoch, { epoch, batchesPerEpoch, step });
       const epochStart = performance.now();
 
@@ -386,6 +409,7 @@ export async function trainWith(files: CheckpointFiles | null, model: tf.LayersM
         for (let e = 0; e < epoch; e++) await dataset.iterator();
       }
       const iterator = await dataset.iterator();
+      let skippedExamples = 0;
       for (let b = 0; b < batch; b++) {
         const skipped = await iterator.next();
         if (skipped.done) {
@@ -394,7 +418,15 @@ export async function trainWith(files: CheckpointFiles | null, model: tf.LayersM
               'the data is not the same as in the interrupted run',
           );
         }
+        skippedExamples += batchSizeOf(skipped.value);
         tf.dispose(skipped.value);
+      }
+      if (resuming && partial !== null && skippedExamples !== partial.examples) {
+        throw new RangeError(
+          `the checkpoint ${resumedFrom?.path} was taken after ${partial.examples} examples (${batch} batches) of epoch ${epoch}, ` +
+            `but ${batch} batches of this train dataset hold ${skippedExamples}: a mid-epoch checkpoint continues only ` +
+            'in the same batch size',
+        );
       }
 
       const flush = async (): Promise<void> => {
@@ -408,7 +440,7 @@ export async function trainWith(files: CheckpointFiles | null, model: tf.LayersM
         for (const [i, s] of steps.entries()) {
           const loss = values[2 * i];
           const correct = values[2 * i + 1];
-          if (!Number.isFinite(loss)) throw new NonFiniteLossError({ epoch, batch: s.batch, step: s.step }, loss, s.lr);
+          if (!Number.isFinite(loss)) throw new NonFiniteLossError({ epoch, batch: s.batch, step: s.step }, loss, s.lr, optimizerConfig.weightDecay);
           sums.batches += 1;
           sums.examples += s.size;
           sums.lossSum += loss * s.size;

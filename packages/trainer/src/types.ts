@@ -144,6 +144,12 @@ export interface PartialEpoch {
   readonly correct: number;
   readonly trainSeconds: number;
   readonly lr: number;
+  /**
+   * Batches in the interrupted epoch when the dataset's size was known, so that a resume on other
+   * data (another batch size or subset) is refused instead of training a wrong epoch. Absent in
+   * checkpoints written before it existed.
+   */
+  readonly epochBatches?: number | null;
 }
 
 /** Where a run is: the next batch to train is `batch` (0-based) of epoch `epoch`; `step` steps are done. */

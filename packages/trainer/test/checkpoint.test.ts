@@ -147,6 +147,60 @@ describe('checkpoints and resume', () => {
     );
   });
 
+  test('a crash while the first checkpoint is written leaves nothing that counts, and it is swept', async () => {
+    // What kill -9 during the first checkpoint leaves: a temporary folder with part of the files.
+    const tmp = path.join(dir, '.tmp-ckpt-e0001-b000000-4242-beef');
+    await fs.mkdir(tmp);
+    await fs.writeFile(path.join(tmp, 'weights.bin'), Buffer.alloc(100));
+    await fs.writeFile(path.join(dir, '.tmp-latest.json-4242-beef'), '{"checkp');
+    expect(await latestCheckpoint(dir)).toBeNull();
+    await expect(train(model(), options({ checkpointDir: dir, resume: true }))).rejects.toThrow(/holds no checkpoint/);
+    expect(await fs.readdir(dir)).toEqual([]);
+  });
+
+  test('a crash between renaming a checkpoint into place and writing latest.json: resume takes that checkpoint', async () => {
+    const reference = await uninterrupted();
+    const controller = new AbortController();
+    await train(
+      model({ dropout: 0.25 }),
+      options({ checkpointDir: dir, signal: controller.signal, callbacks: { onEpochEnd: (e) => void (e === 1 && controller.abort()) } }),
+    ).catch(() => undefined);
+    // As if the run died before latest.json was first written: only the complete folder is there.
+    await fs.rm(path.join(dir, 'latest.json'));
+    expect((await latestCheckpoint(dir))?.path).toBe(path.join(dir, 'ckpt-e0002-b000000'));
+    const m = model({ dropout: 0.25, seed: 99 });
+    const { history } = await train(m, options({ checkpointDir: dir, resume: true }));
+    expect(metrics(history)).toEqual(reference.history);
+    expect(await weightsOf(m)).toEqual(reference.weights);
+  });
+
+  test('a mid-epoch checkpoint refuses another batch size or another amount of data', async () => {
+    const controller = new AbortController();
+    await train(
+      model(),
+      options({
+        checkpointDir: dir,
+        signal: controller.signal,
+        callbacks: { onBatchEnd: (b, logs) => void (logs.epoch === 1 && b === 1 && controller.abort()) },
+      }),
+    ).catch(() => undefined);
+    expect((await latestCheckpoint(dir))?.position).toMatchObject({ epoch: 1, batch: 2 });
+    // Another batch size: 10 batches of 16 in the epoch where the checkpoint saw 5 of 32.
+    await expect(
+      train(model(), options({ checkpointDir: dir, resume: true, train: dataset(trainData, 16, 'shuffle-seed') })),
+    ).rejects.toThrow(/taken after batch 2 of an epoch of 5 batches, but the train dataset of epoch 1 has 10/);
+    // The same batch size on fewer examples.
+    const fewer = synthetic(128, 21);
+    await expect(
+      train(model(), options({ checkpointDir: dir, resume: true, train: dataset(fewer, BATCH, 'shuffle-seed') })),
+    ).rejects.toThrow(/an epoch of 5 batches, but the train dataset of epoch 1 has 4/);
+    // A dataset of unknown length in another batch size still cannot slip through.
+    const unknownLength = () => dataset(trainData, 16, 'shuffle-seed').filter(() => true);
+    await expect(train(model(), options({ checkpointDir: dir, resume: true, train: unknownLength }))).rejects.toThrow(
+      /taken after 64 examples \(2 batches\) of epoch 1, but 2 batches of this train dataset hold 32/,
+    );
+  });
+
   describe('a corrupt or mismatched checkpoint is a clear error', () => {
     let ckpt: string;
     beforeEach(async () => {
@@ -195,6 +249,8 @@ describe('checkpoints and resume', () => {
         /holds the state of optimizer 'momentum' but this run uses 'adam'/,
       );
       await expect(resume({ seed: 6 })).rejects.toThrow(/seed is 6 but the checkpoint .* was trained with seed 5/);
+      // Another model with another seed: the architecture is the news.
+      await expect(resume({ seed: 6 }, model({ dropout: 0.25, hidden: 12 }))).rejects.toThrow(/another model architecture/);
     });
 
     test('nothing is changed by a failed resume', async () => {

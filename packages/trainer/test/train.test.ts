@@ -224,6 +224,18 @@ describe('train', () => {
     expect(nan.step).toBe(BATCHES + nan.batch);
   });
 
+  test('a divergence caused by the weight decay blames the weight decay, not the learning rate', async () => {
+    const err = await train(model(), options({ optimizer: { name: 'sgd', lr: 0.1, weightDecay: 1e3 }, epochs: 3 })).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(NonFiniteLossError);
+    const nan = err as NonFiniteLossError;
+    expect(nan.weightDecay).toBe(1e3);
+    expect(nan.message).toMatch(/weight decay 1000\). The weight decay is the likely cause: learning rate × weight decay is 100/);
+    expect(nan.message).toMatch(/lower the weight decay/);
+    expect(nan.message).not.toMatch(/Lower the learning rate/);
+  });
+
   test('an abort from a callback stops at the next batch and reports where', async () => {
     const controller = new AbortController();
     const err = await train(

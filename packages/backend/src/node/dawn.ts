@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { WebGpuUnavailable, type GpuLike, type GpuProvider } from '../webgpu/gpu';
 
@@ -62,6 +63,45 @@ function globalNavigator(): NavigatorWithGpu | undefined {
   return (globalThis as { navigator?: NavigatorWithGpu }).navigator;
 }
 
+/** What {@link vulkanLoaderMissing} looks at; tests pass their own. */
+export interface LoaderSearch {
+  platform: NodeJS.Platform;
+  env: NodeJS.ProcessEnv;
+  /** The dynamic linker's cache (/etc/ld.so.cache), or undefined when it cannot be read. */
+  linkerCache(): Buffer | undefined;
+  exists(path: string): boolean;
+}
+
+const VULKAN_LOADER = 'libvulkan.so.1';
+
+const systemSearch: LoaderSearch = {
+  platform: process.platform,
+  env: process.env,
+  linkerCache: () => {
+    try {
+      return readFileSync('/etc/ld.so.cache');
+    } catch {
+      return undefined;
+    }
+  },
+  exists: existsSync,
+};
+
+/**
+ * Whether Linux certainly has no Vulkan loader for Dawn to open, found the way the dynamic linker
+ * looks (LD_LIBRARY_PATH, its cache, the default folders). Dawn on Linux computes only through
+ * Vulkan, and asked anyway it prints a warning with a path of its CI machine to stderr, the first
+ * thing a newcomer would read; without the loader there is nothing to ask. Unsure means no.
+ */
+export function vulkanLoaderMissing(search: LoaderSearch = systemSearch): boolean {
+  if (search.platform !== 'linux') return false;
+  const cache = search.linkerCache();
+  if (cache === undefined) return false;
+  if (cache.includes(VULKAN_LOADER)) return false;
+  const dirs = [...(search.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), '/lib', '/usr/lib', '/lib64', '/usr/lib64'];
+  return !dirs.some((dir) => search.exists(join(dir, VULKAN_LOADER)));
+}
+
 /**
  * The `navigator.gpu` TF.js's WebGPU backend will use: the platform's own where it has one (a browser,
  * Deno, Electron, or an earlier call), otherwise a Dawn instance from the `webgpu` package, installed
@@ -71,6 +111,9 @@ export async function provideNavigatorGpu(): Promise<GpuLike> {
   const existing = globalNavigator()?.gpu;
   if (existing) return existing;
   const webgpu = await importWebgpu();
+  if (vulkanLoaderMissing()) {
+    throw new WebGpuUnavailable(`no Vulkan loader (${VULKAN_LOADER}) for Dawn: apt-get install libvulkan1 and a driver (mesa-vulkan-drivers, or the GPU vendor's)`);
+  }
   let gpu: GpuLike;
   try {
     gpu = webgpu.create([]);

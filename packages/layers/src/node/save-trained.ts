@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { MODEL_JSON, saveModel, writeAtomic } from './file-io';
+import { MODEL_JSON, saveModel, writeFileAtomic } from './file-io';
 import { MANIFEST_JSON, sha256Hex, WEIGHTS_FORMAT, WEIGHTS_FORMAT_VERSION, type WeightsManifest } from '../pretrained/manifest';
 
 /** What {@link saveTrainedModel} needs besides the model: everything in the manifest it cannot compute. */
@@ -40,7 +40,7 @@ export async function saveTrainedModel(model: tf.LayersModel, dir: string, facts
       ...rest,
       createdAt: new Date().toISOString(),
     };
-    await writeAtomic(join(temp, MANIFEST_JSON), `${JSON.stringify(manifest, null, 2)}\n`);
+    await writeFileAtomic(join(temp, MANIFEST_JSON), `${JSON.stringify(manifest, null, 2)}\n`);
     const old = join(dirname(dir), `.${basename(dir)}.old-${tag}`);
     const hadOld = await exists(dir);
     if (hadOld) await rename(dir, old);

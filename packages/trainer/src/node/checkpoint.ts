@@ -8,11 +8,13 @@
  *     manifest.json               format version, architecture fingerprint, state, tensor index, file hashes
  *     weights.bin                 model.weights in order, raw little-endian float32/int32
  *     optimizer.bin               optimizer.getWeights() in order, same encoding
- *   .tmp-…/                       a checkpoint being written; renamed into place when complete
+ *   .tmp-…                        a checkpoint folder or latest.json being written; renamed into place when complete
  *
  * A checkpoint directory is written under a temporary name and renamed, then `latest.json` is
  * replaced by rename, then older checkpoints are pruned: a crash at any point leaves `latest.json`
- * naming a complete checkpoint. Raw binary keeps the format self-contained (no dependency on a
+ * naming a complete checkpoint, or (a crash before the first latest.json) a complete checkpoint
+ * folder that {@link resolveCheckpointPath} finds, or only `.tmp-*` leftovers, which count as nothing
+ * and are swept when training starts. Raw binary keeps the format self-contained (no dependency on a
  * model-IO package) and lets a reader check sizes and SHA-256 before it touches the model.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -20,6 +22,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { syncDir, TEMP_PREFIX, writeFileAtomic, writeFileDurable } from '@zoo/layers/node';
 import { CheckpointError } from '../errors';
 import { architectureFingerprint, fingerprintDifference, shapeText, type ArchitectureFingerprint } from '../fingerprint';
 import type { TrainerOptimizer } from '../optimizers';
@@ -85,6 +88,8 @@ export interface CheckpointInfo {
   readonly path: string;
   readonly createdAt: string;
   readonly position: RunPosition;
+  /** Sums of the epoch in progress when the checkpoint is mid-epoch, else null. */
+  readonly partialEpoch: PartialEpoch | null;
   readonly history: readonly EpochRecord[];
   readonly config: ResolvedTrainConfig;
 }
@@ -99,29 +104,6 @@ async function exists(p: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function writeDurable(file: string, data: string | Uint8Array): Promise<void> {
-  const handle = await fs.open(file, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Flushes a directory entry to disk where the platform allows it (not on Windows). */
-async function syncDir(dir: string): Promise<void> {
-  let handle: fs.FileHandle | undefined;
-  try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Directories cannot be opened or fsync'd on some platforms; the renames are still atomic.
-  } finally {
-    await handle?.close();
   }
 }
 
@@ -154,11 +136,14 @@ function fileEntry(data: Buffer): FileEntry {
   return { bytes: data.byteLength, sha256: createHash('sha256').update(data).digest('hex') };
 }
 
-/** Removes checkpoints being written by runs that did not finish (`.tmp-*`). */
+/**
+ * Removes what runs that did not finish left half-written (`.tmp-*`: a checkpoint folder or a
+ * latest.json on its way). Only for a `dir` that no other run is writing to at the same time.
+ */
 export async function removeIncompleteCheckpoints(dir: string): Promise<void> {
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   await Promise.all(
-    names.filter((n) => n.startsWith('.tmp-')).map((n) => fs.rm(path.join(dir, n), { recursive: true, force: true })),
+    names.filter((n) => n.startsWith(TEMP_PREFIX)).map((n) => fs.rm(path.join(dir, n), { recursive: true, force: true })),
   );
 }
 
@@ -199,13 +184,13 @@ export async function saveCheckpoint(
   await fs.mkdir(dir, { recursive: true });
   const name = checkpointName(state.position);
   const finalPath = path.join(dir, name);
-  const tmp = path.join(dir, `.tmp-${name}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = path.join(dir, `${TEMP_PREFIX}${name}-${process.pid}-${randomBytes(4).toString('hex')}`);
   const previous = await readLatestName(dir);
   await fs.mkdir(tmp);
   try {
-    await writeDurable(path.join(tmp, WEIGHTS), weights.data);
-    await writeDurable(path.join(tmp, OPTIMIZER), optimizerPacked.data);
-    await writeDurable(path.join(tmp, MANIFEST), JSON.stringify(manifest, null, 2));
+    await writeFileDurable(path.join(tmp, WEIGHTS), weights.data);
+    await writeFileDurable(path.join(tmp, OPTIMIZER), optimizerPacked.data);
+    await writeFileDurable(path.join(tmp, MANIFEST), JSON.stringify(manifest, null, 2));
     await syncDir(tmp);
     if (previous === name) {
       // The same position was saved already (e.g. abort right after an epoch's checkpoint): same state.
@@ -215,17 +200,10 @@ export async function saveCheckpoint(
     // A directory with this name that latest.json does not name is left from an abandoned run.
     await fs.rm(finalPath, { recursive: true, force: true });
     await fs.rename(tmp, finalPath);
-    const latestTmp = path.join(dir, `.tmp-latest-${process.pid}-${randomBytes(4).toString('hex')}.json`);
-    await writeDurable(
-      latestTmp,
-      JSON.stringify(
-        { format: CHECKPOINT_FORMAT, formatVersion: CHECKPOINT_FORMAT_VERSION, checkpoint: name },
-        null,
-        2,
-      ),
+    await writeFileAtomic(
+      path.join(dir, LATEST),
+      JSON.stringify({ format: CHECKPOINT_FORMAT, formatVersion: CHECKPOINT_FORMAT_VERSION, checkpoint: name }, null, 2),
     );
-    await fs.rename(latestTmp, path.join(dir, LATEST));
-    await syncDir(dir);
   } catch (err) {
     await fs.rm(tmp, { recursive: true, force: true });
     throw err;
@@ -273,8 +251,10 @@ async function readLatestName(dir: string): Promise<string | null> {
 }
 
 /**
- * The checkpoint directory `p` refers to: the one its `latest.json` names, or `p` itself when it
- * holds a manifest.json; null when it holds neither.
+ * The checkpoint directory `p` refers to: the one its `latest.json` names; without a latest.json,
+ * the newest complete checkpoint folder in it (a crash between renaming a checkpoint into place and
+ * writing latest.json leaves one); or `p` itself when it holds a manifest.json; null when it holds
+ * none of these (temporary `.tmp-*` folders never count).
  */
 export async function resolveCheckpointPath(p: string): Promise<string | null> {
   const latest = await readLatestName(p);
@@ -285,7 +265,13 @@ export async function resolveCheckpointPath(p: string): Promise<string | null> {
     }
     return target;
   }
-  return (await exists(path.join(p, MANIFEST))) ? p : null;
+  if (await exists(path.join(p, MANIFEST))) return p;
+  const names = (await fs.readdir(p).catch(() => [] as string[])).filter((n) => CHECKPOINT_NAME.test(n)).sort().reverse();
+  for (const name of names) {
+    // Folders are renamed into place whole, so one with a manifest is complete.
+    if (await exists(path.join(p, name, MANIFEST))) return path.join(p, name);
+  }
+  return null;
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {
@@ -369,7 +355,7 @@ export async function latestCheckpoint(dir: string): Promise<CheckpointInfo | nu
   if (target === null) return null;
   const file = path.join(target, MANIFEST);
   const m = checkManifest(file, await readJson(file));
-  return { path: target, createdAt: m.createdAt, position: m.position, history: m.history, config: m.config };
+  return { path: target, createdAt: m.createdAt, position: m.position, partialEpoch: m.partialEpoch ?? null, history: m.history, config: m.config };
 }
 
 function unpack(data: Buffer, e: TensorEntry): tf.Tensor {
