@@ -7,7 +7,23 @@ export {
   type BackendFallback,
   type BackendInfo,
   type InitBackendOptions,
+  type OnnxRuntimeInfo,
 } from './init';
+export {
+  DELEGATION_POLICIES,
+  loadOnnxRuntime,
+  ONNX_RUNTIME_KERNELS,
+  ONNXRUNTIME_VERSION,
+  OnnxRuntimeUnavailable,
+  registerOnnxRuntimeKernels,
+  unregisterOnnxRuntimeKernels,
+  type DelegationCounts,
+  type DelegationPolicy,
+  type OnnxKernels,
+  type OnnxRuntime,
+  type OnnxRuntimeKernelOptions,
+  type OrtSession,
+} from './onnx';
 export type { GpuAdapterInfo } from './webgpu/adapter';
 export {
   chooseFilterGradient,

@@ -3,14 +3,28 @@ import { cpus } from 'node:os';
 import { MAX_WASM_THREADS } from './wasm/threads';
 import { adapterLabel, type GpuAdapterInfo } from './webgpu/adapter';
 
-/** Where a run may put its tensors. `auto` picks the fastest one that starts. */
-export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+/**
+ * Where a run may put its tensors. `auto` picks the fastest one that starts. `onnxruntime` is the
+ * wasm backend with ONNX Runtime's native CPU kernels for the convolutions and dense products
+ * ("wasm + onnxruntime"); `wasm` is plain wasm, without them.
+ */
+export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'onnxruntime' | 'wasm' | 'cpu';
 
 /**
  * Every value `initBackend` and `ZOO_BACKEND` accept, roughly in the order `auto` tries the concrete
  * ones (auto tries native TensorFlow with CUDA, then WebGPU, then native TensorFlow on the CPU).
  */
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'webgpu', 'onnxruntime', 'wasm', 'cpu'];
+
+/** ONNX Runtime serving the wasm backend's heavy kernels. */
+export interface OnnxRuntimeInfo {
+  /** onnxruntime-node's version. */
+  version: string;
+  /** The MLAS kernels this CPU gets, from its flags (`AVX-512`, `AVX2`, `NEON`), when known. */
+  isa?: string;
+  /** Threads of ORT's intra-op pool. */
+  threads: number;
+}
 
 /** A faster backend that was passed over, and why, in one human line. */
 export interface BackendFallback {
@@ -23,6 +37,13 @@ export interface BackendFallback {
 export interface BackendInfo {
   /** The TF.js backend name now active: `tensorflow`, `webgpu`, `wasm` or `cpu`. */
   name: string;
+  /**
+   * The choice that starts this same backend again (in a worker, say): `name`, except that wasm
+   * with ONNX Runtime's kernels is `onnxruntime`.
+   */
+  choice: Exclude<BackendChoice, 'auto'>;
+  /** Set when ONNX Runtime computes the convolutions and dense products (`choice` `onnxruntime`). */
+  onnxruntime?: OnnxRuntimeInfo;
   /** `gpu` only when the kernels run on a GPU (not for WebGPU on a software rasteriser). */
   device: 'gpu' | 'cpu';
   /** Threads the backend computes with (for a GPU backend, the host's threads). */
@@ -41,7 +62,8 @@ export interface InitBackendOptions {
    */
   backend?: BackendChoice;
   /**
-   * Threads for the wasm backend's XNNPACK pool, 1 to 8. Default: the `ZOO_WASM_THREADS` environment
+   * Threads for the wasm backend's XNNPACK pool, 1 to 8, or with `onnxruntime` for ORT's intra-op
+   * pool (wasm then runs on one). Default: the `ZOO_WASM_THREADS` environment
    * variable, else one per core (at most 8). Several models training side by side in worker threads
    * should split the cores between them rather than each take all of them. It only applies when this
    * call is the first to start wasm in the thread: the pool is fixed once wasm has started.
@@ -128,7 +150,7 @@ const tensorflowGpu: Candidate = {
     await loadOptional('@tensorflow/tfjs-node-gpu');
     await activate('tensorflow');
     if (!tensorflowUsesGpu()) throw new Skip('@tensorflow/tfjs-node-gpu loaded, but TensorFlow sees no CUDA device');
-    return { name: 'tensorflow', device: 'gpu', threads: cpus().length };
+    return { name: 'tensorflow', choice: 'tensorflow', device: 'gpu', threads: cpus().length };
   },
 };
 
@@ -139,7 +161,7 @@ const tensorflowCpu: Candidate = {
     // the native CPU backend and loading tfjs-node beside it would register the kernels twice.
     if (tf.findBackendFactory('tensorflow') == null) await loadOptional('@tensorflow/tfjs-node');
     await activate('tensorflow');
-    return { name: 'tensorflow', device: tensorflowUsesGpu() ? 'gpu' : 'cpu', threads: cpus().length };
+    return { name: 'tensorflow', choice: 'tensorflow', device: tensorflowUsesGpu() ? 'gpu' : 'cpu', threads: cpus().length };
   },
 };
 
@@ -150,7 +172,7 @@ function webgpu(hardwareOnly: boolean): Candidate {
       const { startWebGpu, WebGpuUnavailable } = await import('./webgpu');
       try {
         const adapter = await startWebGpu({ hardwareOnly });
-        return { name: 'webgpu', device: adapter.software ? 'cpu' : 'gpu', threads: cpus().length, adapter };
+        return { name: 'webgpu', choice: 'webgpu', device: adapter.software ? 'cpu' : 'gpu', threads: cpus().length, adapter };
       } catch (err) {
         if (err instanceof WebGpuUnavailable) throw new Skip(err.message);
         throw err;
@@ -159,6 +181,27 @@ function webgpu(hardwareOnly: boolean): Candidate {
   };
 }
 
+const onnxruntime: Candidate = {
+  name: 'onnxruntime',
+  async start({ threads }) {
+    const { startWasmWithOnnxRuntime } = await import('./onnx/start');
+    const { OnnxRuntimeUnavailable } = await import('./onnx/runtime');
+    try {
+      const runtime = await startWasmWithOnnxRuntime(threads);
+      return {
+        name: 'wasm',
+        choice: 'onnxruntime',
+        device: 'cpu',
+        threads: runtime.threads,
+        onnxruntime: { version: runtime.version, threads: runtime.threads, ...(runtime.isa === undefined ? {} : { isa: runtime.isa }) },
+      };
+    } catch (err) {
+      if (err instanceof OnnxRuntimeUnavailable) throw new Skip(err.message);
+      throw err;
+    }
+  },
+};
+
 const wasm: Candidate = {
   name: 'wasm',
   async start({ threads: wanted }) {
@@ -166,7 +209,10 @@ const wasm: Candidate = {
     const threads = await startWasm(wanted).catch((err: unknown) => {
       throw new Skip(`wasm failed to start: ${firstLine(String((err as Error)?.message ?? err))}`);
     });
-    return { name: 'wasm', device: 'cpu', threads };
+    // Plain wasm: an earlier initBackend in this process may have put ONNX Runtime's kernels in place.
+    const { unregisterOnnxRuntimeKernels } = await import('./onnx/register');
+    unregisterOnnxRuntimeKernels();
+    return { name: 'wasm', choice: 'wasm', device: 'cpu', threads };
   },
 };
 
@@ -174,19 +220,20 @@ const cpu: Candidate = {
   name: 'cpu',
   async start() {
     await activate('cpu');
-    return { name: 'cpu', device: 'cpu', threads: 1 };
+    return { name: 'cpu', choice: 'cpu', device: 'cpu', threads: 1 };
   },
 };
 
 const CANDIDATES: Record<Exclude<BackendChoice, 'auto'>, Candidate[]> = {
   tensorflow: [tensorflowGpu, tensorflowCpu],
   webgpu: [webgpu(false)],
+  onnxruntime: [onnxruntime],
   wasm: [wasm],
   cpu: [cpu],
 };
 
 // A software WebGPU adapter (lavapipe) is slower than wasm, so auto takes WebGPU only on hardware.
-const AUTO_ORDER: Candidate[] = [tensorflowGpu, webgpu(true), tensorflowCpu, wasm, cpu];
+const AUTO_ORDER: Candidate[] = [tensorflowGpu, webgpu(true), tensorflowCpu, onnxruntime, wasm, cpu];
 
 function resolveThreads(options: InitBackendOptions): number {
   const fromEnv = process.env.ZOO_WASM_THREADS?.trim();
@@ -236,7 +283,9 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
 export function describeBackend(info: BackendInfo): string {
   const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
   const where = info.adapter ? adapterLabel(info.adapter) : threads;
-  let line = `backend: ${info.name} on ${info.device.toUpperCase()} (${where})`;
+  const ort = info.onnxruntime;
+  const name = ort === undefined ? info.name : `${info.name} + onnxruntime (MLAS${ort.isa === undefined ? '' : `, ${ort.isa}`})`;
+  let line = `backend: ${name} on ${info.device.toUpperCase()} (${where})`;
   if (info.fallbacks.length > 0) {
     line += `; skipped ${info.fallbacks.map((f) => `${f.name} (${f.reason})`).join(', ')}`;
   }
