@@ -4,6 +4,7 @@ import { loadOnnxRuntime, type OnnxRuntime } from '../src/onnx/runtime';
 import type { OnnxKernels } from '../src/onnx/kernels';
 import { registerWasmTrainingKernels } from '../src/wasm';
 import { convGradients, makeCases } from './conv-cases';
+import { poolGradient, POOL_CASES } from './pool-cases';
 import { gradients, SHAPES } from './small-cnn';
 import { liveCounts, relativeError, seeded, use, values } from './wasm-helpers';
 
@@ -64,6 +65,27 @@ suite('ONNX Runtime kernels on wasm', () => {
         // (TF.js sizes a numeric pad with the filter height and stride height in both dimensions).
         expect(onnxCalls(kernels, 'Conv2DBackpropFilter')).toBe(1);
         expect(onnxCalls(kernels, 'Conv2D')).toBe(c.label === 'numeric pad 2, strides 1x3' ? 0 : 1);
+      });
+    }
+  });
+
+  describe('max-pool gradients equal cpu (the wasm suite cases: ties, all-negative windows)', () => {
+    for (const c of POOL_CASES) {
+      test(`${c.label}: ${c.shape.join('x')}`, async () => {
+        const random = seeded(c.shape.reduce((a, b) => a * 31 + b, c.filter));
+        const x = c.fill(random, c.shape.reduce((a, b) => a * b, 1));
+        await use('cpu');
+        const outShape = tf.tidy(() => tf.maxPool(tf.zeros<tf.Rank.R4>(c.shape), c.filter, c.stride, c.pad).shape);
+        const weights = values(random, outShape);
+        const reference = poolGradient('max', c, x, weights, outShape);
+        await use('wasm');
+        const kernels = register('always');
+        const before = liveCounts();
+        const got = poolGradient('max', c, x, weights, outShape);
+        expect(liveCounts()).toEqual(before);
+        expect(relativeError(got, reference)).toBeLessThan(1e-6);
+        // Overlapping windows (stride below the window) stay on the zoo's kernel.
+        expect(kernels.counts.MaxPoolGrad).toEqual(c.stride >= c.filter ? { onnx: 1, wasm: 0 } : { onnx: 0, wasm: 1 });
       });
     }
   });

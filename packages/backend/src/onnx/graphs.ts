@@ -198,3 +198,62 @@ export function matMulGraph(s: MatMulShape, bias: boolean, activation: GraphActi
     outputs: [{ name: 'Y', shape: [s.m, s.n] }],
   };
 }
+
+/** A max pool's numbers, NHWC (TF.js's `computePool2DInfo` resolved; dilation 1). */
+export interface PoolShape {
+  batch: number;
+  inHeight: number;
+  inWidth: number;
+  channels: number;
+  outHeight: number;
+  outWidth: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  padTop: number;
+  padBottom: number;
+  padLeft: number;
+  padRight: number;
+}
+
+/**
+ * Max-pool gradient (MaxPoolGrad) as ONNX MaxPool with indices, then MaxUnpool of dy to them:
+ * X [N,H,W,C], DY [N,OH,OW,C] -> DX [N,H,W,C]. Only for windows that do not overlap (stride at
+ * least the window), since MaxUnpool writes each routed gradient instead of adding it.
+ */
+export function maxPoolGradGraph(p: PoolShape): OnnxGraph {
+  return {
+    nodes: [
+      { op: 'Transpose', inputs: ['X'], outputs: ['Xc'], attributes: { perm: NHWC_TO_NCHW } },
+      {
+        op: 'MaxPool',
+        inputs: ['Xc'],
+        outputs: ['Yc', 'I'],
+        attributes: {
+          kernel_shape: [p.filterHeight, p.filterWidth],
+          strides: [p.strideHeight, p.strideWidth],
+          pads: [p.padTop, p.padLeft, p.padBottom, p.padRight],
+        },
+      },
+      { op: 'Transpose', inputs: ['DY'], outputs: ['DYc'], attributes: { perm: NHWC_TO_NCHW } },
+      {
+        op: 'MaxUnpool',
+        inputs: ['DYc', 'I', 'shape'],
+        outputs: ['DXc'],
+        attributes: {
+          kernel_shape: [p.filterHeight, p.filterWidth],
+          strides: [p.strideHeight, p.strideWidth],
+          pads: [p.padTop, p.padLeft, p.padBottom, p.padRight],
+        },
+      },
+      { op: 'Transpose', inputs: ['DXc'], outputs: ['DX'], attributes: { perm: NCHW_TO_NHWC } },
+    ],
+    initializers: [{ name: 'shape', values: [p.batch, p.channels, p.inHeight, p.inWidth] }],
+    inputs: [
+      { name: 'X', shape: [p.batch, p.inHeight, p.inWidth, p.channels] },
+      { name: 'DY', shape: [p.batch, p.outHeight, p.outWidth, p.channels] },
+    ],
+    outputs: [{ name: 'DX', shape: [p.batch, p.inHeight, p.inWidth, p.channels] }],
+  };
+}

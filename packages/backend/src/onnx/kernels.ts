@@ -14,6 +14,7 @@ import {
   Conv2DBackpropInput,
   FusedConv2D,
   getKernel,
+  MaxPoolGrad,
   util,
   _FusedMatMul,
   type BatchMatMulAttrs,
@@ -21,14 +22,15 @@ import {
   type Conv2DBackpropFilterAttrs,
   type Conv2DBackpropInputAttrs,
   type FusedConv2DAttrs,
+  type MaxPoolGradAttrs,
   type KernelConfig,
   type KernelFunc,
   type TensorInfo,
   type _FusedMatMulAttrs,
 } from '@tensorflow/tfjs';
-import { convFilterGradGraph, convForwardGraph, convInputGradGraph, matMulGraph, type ConvShape, type GraphActivation, type MatMulShape } from './graphs';
+import { convFilterGradGraph, convForwardGraph, convInputGradGraph, matMulGraph, maxPoolGradGraph, type ConvShape, type GraphActivation, type MatMulShape, type PoolShape } from './graphs';
 import type { OnnxGraph } from './proto';
-import { convMacs, delegateConv, delegateMatMul, sessionThreads, type ConvKernel, type DelegationPolicy } from './rules';
+import { convMacs, delegateConv, delegateMatMul, delegateMaxPoolGrad, sessionThreads, type ConvKernel, type DelegationPolicy } from './rules';
 import type { OnnxRuntime, OrtSession } from './runtime';
 
 const WASM = 'wasm';
@@ -355,8 +357,55 @@ export function onnxKernelConfigs(runtime: OnnxRuntime, options: OnnxKernelOptio
     return { kernelName: name, backendName: WASM, setupFunc, kernelFunc };
   };
 
+  // ---- MaxPoolGrad ----
+  const maxPoolGrad = (): KernelConfig => {
+    const fallback = fallbackOf(MaxPoolGrad);
+    const kernelFunc: KernelFunc = (args) => {
+      const { inputs, attrs } = args;
+      const backend = args.backend as unknown as WasmHeapBackend;
+      const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+      const a = attrs as unknown as MaxPoolGradAttrs;
+      if (allFloat(dy, input) && input.shape.length === 4) {
+        const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+        const p: PoolShape = {
+          batch: info.batchSize,
+          inHeight: info.inHeight,
+          inWidth: info.inWidth,
+          channels: info.inChannels,
+          outHeight: info.outHeight,
+          outWidth: info.outWidth,
+          filterHeight: info.filterHeight,
+          filterWidth: info.filterWidth,
+          strideHeight: info.strideHeight,
+          strideWidth: info.strideWidth,
+          padTop: info.padInfo.top,
+          padBottom: info.padInfo.bottom,
+          padLeft: info.padInfo.left,
+          padRight: info.padInfo.right,
+        };
+        // MaxUnpool writes rather than adds: overlapping windows would lose gradient.
+        const disjoint = p.strideHeight >= p.filterHeight && p.strideWidth >= p.filterWidth;
+        const sameShape = p.outHeight === dy.shape[1] && p.outWidth === dy.shape[2];
+        if (disjoint && sameShape && (policy === 'always' || (policy === 'auto' && delegateMaxPoolGrad(p)))) {
+          const key = `MaxPoolGrad ${JSON.stringify(p)}`;
+          const session = cache.get(key, threadsFor(util.sizeFromShape(input.shape)), () => maxPoolGradGraph(p));
+          if (session !== null) {
+            const out = run(backend, key, session, { X: input, DY: dy }, 'DX', [...input.shape]);
+            if (out !== undefined) {
+              count(MaxPoolGrad, 'onnx');
+              return out;
+            }
+          }
+        }
+      }
+      count(MaxPoolGrad, 'wasm');
+      return fallback(args);
+    };
+    return { kernelName: MaxPoolGrad, backendName: WASM, kernelFunc };
+  };
+
   return {
-    configs: [convForward(Conv2D), convForward(FusedConv2D), inputGrad(), filterGrad(), matMul(BatchMatMul), matMul(_FusedMatMul)],
+    configs: [convForward(Conv2D), convForward(FusedConv2D), inputGrad(), filterGrad(), matMul(BatchMatMul), matMul(_FusedMatMul), maxPoolGrad()],
     counts,
     sessionCount: () => cache.size,
     dispose: () => cache.dispose(),

@@ -1,4 +1,4 @@
-import { BatchMatMul, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D, getKernel, registerKernel, unregisterKernel, _FusedMatMul, type KernelConfig } from '@tensorflow/tfjs';
+import { BatchMatMul, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D, getKernel, MaxPoolGrad, registerKernel, unregisterKernel, _FusedMatMul, type KernelConfig } from '@tensorflow/tfjs';
 import { nativeWasmKernel, registerWasmTrainingKernels, type WasmTrainingKernelOptions } from '../wasm/register';
 import { onnxKernelConfigs, type OnnxKernelOptions, type OnnxKernels } from './kernels';
 import { DELEGATION_POLICIES } from './rules';
@@ -21,7 +21,8 @@ let active: OnnxKernels | undefined;
 
 /**
  * Registers ONNX Runtime kernels on the wasm backend: `Conv2D`, `FusedConv2D`,
- * `Conv2DBackpropInput`, `Conv2DBackpropFilter`, `BatchMatMul` and `_FusedMatMul` run on `runtime`
+ * `Conv2DBackpropInput`, `Conv2DBackpropFilter`, `BatchMatMul`, `_FusedMatMul` and `MaxPoolGrad`
+ * (non-overlapping windows) run on `runtime`
  * where the rule in rules.ts says ORT is faster, and on the zoo's wasm kernels otherwise (which this
  * registers first). Idempotent: a second call replaces the first's kernels and releases its sessions.
  * @returns the registered set (delegation counts, session count).
@@ -50,4 +51,4 @@ export function unregisterOnnxRuntimeKernels(): void {
 }
 
 /** The kernel names {@link registerOnnxRuntimeKernels} replaces. */
-export const ONNX_RUNTIME_KERNELS: readonly string[] = [Conv2D, FusedConv2D, Conv2DBackpropInput, Conv2DBackpropFilter, BatchMatMul, _FusedMatMul];
+export const ONNX_RUNTIME_KERNELS: readonly string[] = [Conv2D, FusedConv2D, Conv2DBackpropInput, Conv2DBackpropFilter, BatchMatMul, _FusedMatMul, MaxPoolGrad];

@@ -2,7 +2,7 @@
  * Where ONNX Runtime takes a kernel call from the zoo's wasm kernels: per shape, by measurement
  * (docs/performance.md, "ONNX Runtime kernels"), as the wasm filter-gradient choice is.
  */
-import type { ConvShape, MatMulShape } from './graphs';
+import type { ConvShape, MatMulShape, PoolShape } from './graphs';
 
 /** `auto`: the measured rule below; `always`/`never`: every call to ORT / none (tests, benchmarks). */
 export type DelegationPolicy = 'auto' | 'always' | 'never';
@@ -64,4 +64,12 @@ export const SMALL_CALL_MACS = 1 << 26;
 /** Intra-op threads for a call of `macs` multiply-adds when the run has `threads`. */
 export function sessionThreads(macs: number, threads: number): number {
   return macs < SMALL_CALL_MACS ? 1 : threads;
+}
+
+/**
+ * Whether a (non-overlapping) max-pool gradient runs on ORT under `auto`: from 2^16 input
+ * elements; below, the zoo's JavaScript loop is done before a session call would be.
+ */
+export function delegateMaxPoolGrad(p: PoolShape): boolean {
+  return p.batch * p.inHeight * p.inWidth * p.channels >= 1 << 16;
 }
