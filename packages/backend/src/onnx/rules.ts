@@ -34,17 +34,17 @@ export const MIN_MATMUL_MACS = 1 << 19;
  * Whether `kernel` at shape `g` runs on ORT under `auto`. Measured per call inside training steps
  * of lenet5-relu, alexnet-mini (batch 128) and D2L AlexNet (batch 32, 224 px) against the zoo's
  * wasm kernels (docs/performance.md, "ONNX Runtime kernels"):
- * - both gradients: ORT faster on every layer (filter 1.05–7x, input 1.7–7x);
- * - forward: 1.8–7x faster on every layer with more than one input channel, and on AlexNet's
- *   conv1 (11x11 taps, 96 filters); 2.8–5x slower on the first layers of LeNet (5x5, 6 filters) and
- *   alexnet-mini (3x3, 24 filters), whose one input channel gives MLAS nothing to block over while
- *   ORT transposes a 6–24-channel output back to NHWC.
+ * - both gradients: ORT faster on every layer (filter 1.4–3x, input 2–3.7x at one thread);
+ * - forward: ORT faster wherever a filter's patch (input channels x taps) is at least 16 long,
+ *   LeNet's 5x5 one-channel conv1 (1.3x) and AlexNet's 11x11 conv1 (2x) included; 2.5x slower on
+ *   alexnet-mini's 3x3 one-channel conv1, whose 9-long patch gives MLAS's GEMM too short an inner
+ *   loop while ORT transposes a 24-channel output back to NHWC.
  */
 export function delegateConv(kernel: ConvKernel, g: ConvShape, threads: number): boolean {
   void threads; // the same choice held at 1 and 2 threads, small calls running on one (sessionThreads)
   if (convMacs(g) < MIN_CONV_MACS) return false;
   if (kernel !== 'forward') return true;
-  return g.inChannels > 1 || g.filterHeight * g.filterWidth * g.outChannels >= 4096;
+  return g.inChannels * g.filterHeight * g.filterWidth >= 16;
 }
 
 /** Whether a dense product of shape `s` runs on ORT under `auto`. */
@@ -67,9 +67,11 @@ export function sessionThreads(macs: number, threads: number): number {
 }
 
 /**
- * Whether a (non-overlapping) max-pool gradient runs on ORT under `auto`: from 2^16 input
- * elements; below, the zoo's JavaScript loop is done before a session call would be.
+ * Whether a (non-overlapping) max-pool gradient runs on ORT under `auto`: on maps of at most 16x16
+ * (from 2^16 elements). Measured at one thread (CPU time): ORT 1.2–1.3x faster on 10x10 and 14x14
+ * maps (LeNet's pool2, alexnet-mini's pool2), 1.2–1.4x slower on 28x28 ones (the first pools),
+ * where its NCHW transposes of the map and of dx cost more than the zoo's JavaScript loop saves.
  */
 export function delegateMaxPoolGrad(p: PoolShape): boolean {
-  return p.batch * p.inHeight * p.inWidth * p.channels >= 1 << 16;
+  return p.inHeight * p.inWidth <= 256 && p.batch * p.inHeight * p.inWidth * p.channels >= 1 << 16;
 }
