@@ -24,6 +24,7 @@ export const POOL_CASES: PoolCase[] = [
   { label: '2x2/2, same, odd size', shape: [3, 7, 9, 2], filter: 2, stride: 2, pad: 'same', fill: uniform },
   { label: '3x3/1, same', shape: [1, 6, 6, 3], filter: 3, stride: 1, pad: 'same', fill: uniform },
   { label: 'ties, all-zero and all-negative windows, 2x2/2', shape: [2, 8, 8, 3], filter: 2, stride: 2, pad: 'valid', fill: coarse },
+  { label: '2x2/2 valid on odd sizes (a last row and column no window reads), ties', shape: [2, 9, 7, 3], filter: 2, stride: 2, pad: 'valid', fill: coarse },
   { label: 'ties, all-zero and all-negative windows, 3x3/2 same', shape: [2, 9, 9, 4], filter: 3, stride: 2, pad: 'same', fill: coarse },
 ];
 
