@@ -42,8 +42,6 @@ interface WasmHeapBackend {
   disposeData(dataId: object): boolean;
 }
 
-
-
 /** How many calls went where, by kernel; for tests and the benchmark's report. */
 export interface DelegationCounts {
   [kernel: string]: { onnx: number; wasm: number };
