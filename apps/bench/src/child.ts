@@ -44,10 +44,12 @@ function plainStep(job: ChildJob, task: Task, model: tf.LayersModel): Prepared {
 async function run(job: ChildJob): Promise<void> {
   let threads: number;
   let software = false;
+  let onnxruntime = false;
   try {
     // Explicit, because initBackend's default is one wasm thread per core (or ZOO_WASM_THREADS).
     const info = await initBackend({ backend: job.backend as BackendChoice, threads: job.wasmThreads ?? 1 });
     threads = info.threads;
+    onnxruntime = info.choice === 'onnxruntime';
     software = info.device === 'cpu' && job.softwareTasks !== undefined;
     await send({
       type: 'backend',
@@ -65,7 +67,8 @@ async function run(job: ChildJob): Promise<void> {
     await send({ type: 'backend', report: { requested: job.backend, available: false, description: errorText(err) } });
     return;
   }
-  const backend = tf.getBackend();
+  // wasm with ONNX Runtime's kernels is its own row: the TF.js backend alone would not say which.
+  const backend = onnxruntime ? 'wasm + onnxruntime' : tf.getBackend();
   const sentSpecs = new Set<string>();
   const profiled = new Set<string>();
   for (const task of software ? (job.softwareTasks ?? []) : job.tasks) {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { createTrainingStep } from '@zoo/trainer';
 import { wantAnotherStep } from './stats';
 import type { BenchMode, StepPolicy } from './types';
 
@@ -21,19 +22,19 @@ export function syntheticBatch(model: tf.LayersModel, batch: number): Batch {
 }
 
 /**
- * The trainer's step in its essentials: forward in training mode (dropout on), softmax
- * cross-entropy on logits, gradients, plain SGD update. The only read is the loss at the end, which
- * fences the timing on asynchronous backends (wasm and cpu run each kernel synchronously anyway).
+ * The trainer's own step (`@zoo/trainer`'s `trainingStep`, the one its loop runs): forward in
+ * training mode with dropout seeded per step, mean softmax cross-entropy from the logits, gradients,
+ * the trainer's SGD update; it also counts correct predictions, as in training. The one read is the
+ * loss at the end, which fences the timing on asynchronous backends (wasm and cpu run each kernel
+ * synchronously anyway).
  */
-export function trainStep(model: tf.LayersModel, data: Batch, optimizer: tf.Optimizer): Step {
+export function trainStep(model: tf.LayersModel, data: Batch, learningRate: number): Step {
+  const { step } = createTrainingStep(model, { optimizer: { name: 'sgd', lr: learningRate } });
+  let index = 0;
   return async () => {
-    const cost = optimizer.minimize(
-      () => tf.losses.softmaxCrossEntropy(data.labels, model.apply(data.xs, { training: true }) as tf.Tensor) as tf.Scalar,
-      true,
-    );
-    if (cost === null) throw new Error('optimizer.minimize returned no cost');
-    await cost.data();
-    cost.dispose();
+    const [loss, correct] = step(data.xs, data.labels, learningRate, index++);
+    await loss.data();
+    tf.dispose([loss, correct]);
   };
 }
 
@@ -47,7 +48,7 @@ export function inferStep(model: tf.LayersModel, data: Batch): Step {
 }
 
 export function makeStep(mode: BenchMode, model: tf.LayersModel, data: Batch, learningRate: number): Step {
-  return mode === 'train' ? trainStep(model, data, tf.train.sgd(learningRate)) : inferStep(model, data);
+  return mode === 'train' ? trainStep(model, data, learningRate) : inferStep(model, data);
 }
 
 export interface Timing {

@@ -8,7 +8,7 @@ export const DEFAULT_WORKLOADS: readonly Workload[] = [
 ];
 
 /** Every backend a run tries, each in its own process; those that cannot start are reported. */
-export const DEFAULT_BACKENDS: readonly string[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
+export const DEFAULT_BACKENDS: readonly string[] = ['tensorflow', 'webgpu', 'onnxruntime', 'wasm', 'cpu'];
 
 export const MODES: readonly BenchMode[] = ['train', 'infer'];
 

@@ -31,7 +31,10 @@ export function childRuns(options: Pick<BenchOptions, 'backends' | 'replicas' | 
   return options.backends.flatMap((backend) =>
     backend === 'wasm'
       ? options.wasmThreads.map((wasmThreads) => ({ backend, wasmThreads, replicas: wasmThreads === 1 ? options.replicas : [1] }))
-      : [{ backend, wasmThreads: 1, replicas: [1] }],
+      : // ONNX Runtime's intra-op pool takes the same thread counts (wasm itself runs on one there).
+        backend === 'onnxruntime'
+        ? options.wasmThreads.map((wasmThreads) => ({ backend, wasmThreads, replicas: [1] }))
+        : [{ backend, wasmThreads: 1, replicas: [1] }],
   );
 }
 
@@ -50,7 +53,7 @@ export async function runBench(options: BenchOptions, command: string, deps: Ben
   for (const { backend, wasmThreads, replicas } of childRuns(options)) {
     const tasks = planTasks(backend, options.workloads, options);
     if (wasmThreads <= 1) notes.push(...skippedTasks(backend, options.workloads, options));
-    deps.log(`[${backend}] starting a child process${wasmThreads > 1 ? ` (${wasmThreads} wasm threads)` : ''}`);
+    deps.log(`[${backend}] starting a child process${wasmThreads > 1 ? ` (${wasmThreads} ${backend === 'wasm' ? 'wasm ' : ''}threads)` : ''}`);
     let report: BackendReport | undefined;
     const seen = new Set<string>();
     try {

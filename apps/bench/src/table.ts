@@ -30,6 +30,11 @@ export function compare(results: readonly BenchResult[]): ComparisonRow[] {
       row.ratioToPytorch = r.imagesPerSecond / peer.imagesPerSecond;
       row.cpuTimeRatioToPytorch = r.imagesPerCpuSecond / peer.imagesPerCpuSecond;
     }
+    const peers = torch.filter((p) => p.model === r.model && p.mode === r.mode && p.batch === r.batch);
+    if (peers.length > 0) {
+      row.bestPytorchImagesPerSecond = Math.max(...peers.map((p) => p.imagesPerSecond));
+      row.ratioToBestPytorch = r.imagesPerSecond / row.bestPytorchImagesPerSecond;
+    }
     if (cpu && cpu !== r) {
       row.ratioToCpu = r.imagesPerSecond / cpu.imagesPerSecond;
       if (cpu.estimated) row.cpuEstimated = true;
@@ -49,7 +54,7 @@ export function formatRate(value: number): string {
 /** `wasm`, `wasm (2 threads)`, `wasm (2 replicas)`: how a row used its cores. */
 export function backendLabel(row: Pick<ComparisonRow, 'backend' | 'threads' | 'replicas'>): string {
   if (row.replicas > 1) return `${row.backend} (${row.replicas} replicas)`;
-  if (row.backend === 'wasm' && row.threads > 1) return `${row.backend} (${row.threads} threads)`;
+  if (row.backend.startsWith('wasm') && row.threads > 1) return `${row.backend} (${row.threads} threads)`;
   return row.backend;
 }
 
@@ -59,7 +64,7 @@ function formatRatio(value: number | undefined, estimated: boolean): string {
   return `${estimated ? '~' : ''}${text}x`;
 }
 
-const HEADERS = ['backend', 'model', 'mode', 'batch', 'px', 'threads', 'images/s', 'PyTorch images/s', 'zoo/PyTorch', 'by CPU time', 'vs cpu'];
+const HEADERS = ['backend', 'model', 'mode', 'batch', 'px', 'threads', 'images/s', 'PyTorch images/s', 'zoo/PyTorch', 'by CPU time', 'vs PyTorch best', 'vs cpu'];
 
 /** The comparison as a Markdown table (also readable in a terminal); `~` marks estimates. */
 export function formatTable(rows: readonly ComparisonRow[]): string {
@@ -74,6 +79,7 @@ export function formatTable(rows: readonly ComparisonRow[]): string {
     r.pytorchImagesPerSecond === undefined ? '—' : formatRate(r.pytorchImagesPerSecond),
     formatRatio(r.ratioToPytorch, r.estimated),
     formatRatio(r.cpuTimeRatioToPytorch, r.estimated),
+    formatRatio(r.ratioToBestPytorch, r.estimated),
     formatRatio(r.ratioToCpu, r.estimated || r.cpuEstimated === true),
   ]);
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));

@@ -121,6 +121,10 @@ export interface ComparisonRow {
   ratioToPytorch?: number;
   /** zoo / PyTorch in images per CPU-second: the noise-resistant ratio for one-thread rows. */
   cpuTimeRatioToPytorch?: number;
+  /** PyTorch's best images/s over the thread counts it ran (issue 12's peer: its best of 1 and 2 threads). */
+  bestPytorchImagesPerSecond?: number;
+  /** zoo / PyTorch's best. */
+  ratioToBestPytorch?: number;
   /** This backend / TF.js's pure-JS `cpu` backend. */
   ratioToCpu?: number;
   /** The cpu figure `ratioToCpu` divides by was itself an estimate. */

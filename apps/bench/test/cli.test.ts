@@ -14,7 +14,7 @@ describe('parseBenchArgs', () => {
       { model: 'alexnet-mini', batch: 128, inputSize: 28 },
       { model: 'alexnet', batch: 32, inputSize: 224 },
     ]);
-    expect(o.backends).toEqual(['tensorflow', 'webgpu', 'wasm', 'cpu']);
+    expect(o.backends).toEqual(['tensorflow', 'webgpu', 'onnxruntime', 'wasm', 'cpu']);
     expect(o.modes).toEqual(['train', 'infer']);
     expect(o).toMatchObject({ quick: false, pytorch: true, profile: false, python: defaults.python, out: defaults.out, learningRate: 0.01 });
     expect(o.warmup).toBeUndefined();

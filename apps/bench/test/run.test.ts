@@ -128,6 +128,13 @@ describe('childRuns', () => {
       { backend: 'cpu', wasmThreads: 1, replicas: [1] },
     ]);
   });
+
+  it("gives onnxruntime one child per thread count (its pool's size), without replicas", () => {
+    expect(childRuns({ backends: ['onnxruntime'], replicas: [1, 2], wasmThreads: [1, 2] })).toEqual([
+      { backend: 'onnxruntime', wasmThreads: 1, replicas: [1] },
+      { backend: 'onnxruntime', wasmThreads: 2, replicas: [1] },
+    ]);
+  });
 });
 
 describe('oversubscribed', () => {

@@ -19,11 +19,19 @@ describe('compare', () => {
     expect(rows[1].ratioToPytorch).toBeCloseTo(0.005);
   });
 
+  it("also puts each row beside PyTorch's best thread count", () => {
+    const [wasm] = compare(results);
+    expect(wasm).toMatchObject({ bestPytorchImagesPerSecond: 7000 });
+    expect(wasm.ratioToBestPytorch).toBeCloseTo(1000 / 7000);
+    expect(formatTable([wasm])).toContain('vs PyTorch best');
+  });
+
   it('leaves ratios out where there is nothing to compare with', () => {
     const alexnet = compare(results)[2];
     expect(alexnet.pytorchImagesPerSecond).toBeUndefined();
     expect(alexnet.ratioToPytorch).toBeUndefined();
     expect(alexnet.ratioToCpu).toBeUndefined();
+    expect(alexnet.ratioToBestPytorch).toBeUndefined();
   });
 });
 
@@ -44,6 +52,7 @@ describe('row order and labels', () => {
     expect(backendLabel({ backend: 'wasm', threads: 2, replicas: 1 })).toBe('wasm (2 threads)');
     expect(backendLabel({ backend: 'wasm', threads: 2, replicas: 2 })).toBe('wasm (2 replicas)');
     expect(backendLabel({ backend: 'tensorflow', threads: 2, replicas: 1 })).toBe('tensorflow');
+    expect(backendLabel({ backend: 'wasm + onnxruntime', threads: 2, replicas: 1 })).toBe('wasm + onnxruntime (2 threads)');
   });
 
   it('marks a ratio to an estimated cpu figure as an estimate', () => {

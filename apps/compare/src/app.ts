@@ -311,7 +311,8 @@ async function trainAndReport(
   // Threads read one shared copy of the data; a child process gets its own through the IPC channel.
   const train = isolation.kind === 'thread' ? shareSplit(data.train) : data.train;
   const test = isolation.kind === 'thread' ? shareSplit(data.test) : data.test;
-  const backendChoice = (BACKEND_CHOICES as readonly string[]).includes(backend.name) ? backend.name : (options.backend ?? 'auto');
+  // The choice that restarts this very backend in each worker (wasm + onnxruntime is 'onnxruntime', not 'wasm').
+  const backendChoice = backend.choice;
   const inputs: WorkerInput[] = plan.runs.map((spec) => {
     const point = points?.get(spec.id);
     const input: WorkerInput = {

@@ -18,7 +18,7 @@ function webgpu(hardwareOnly: boolean): Candidate {
       try {
         const adapter = await startWebGpu({ hardwareOnly, gpu: browserGpu });
         const cores = browserCores();
-        return { name: 'webgpu', device: adapter.software ? 'cpu' : 'gpu', threads: cores, adapter };
+        return { name: 'webgpu', choice: 'webgpu', device: adapter.software ? 'cpu' : 'gpu', threads: cores, adapter };
       } catch (err) {
         if (err instanceof WebGpuUnavailable) throw new Skip(err.message);
         throw err;
@@ -61,7 +61,7 @@ function webgl(hardwareOnly: boolean): Candidate {
       const software = SOFTWARE_RENDERERS.test(renderer);
       if (hardwareOnly && software) throw new Skip(`only a software WebGL renderer '${renderer}' (slower than wasm)`);
       await activate('webgl');
-      return { name: 'webgl', device: software ? 'cpu' : 'gpu', threads: browserCores() };
+      return { name: 'webgl', choice: 'webgl', device: software ? 'cpu' : 'gpu', threads: browserCores() };
     },
   };
 }
@@ -79,7 +79,7 @@ const wasm: Candidate = {
       throw new Skip(`${firstLine((err as Error).message)}; are tfjs-backend-wasm's .wasm files served ${where}?`);
     }
     registerWasmTrainingKernels();
-    return { name: 'wasm', device: 'cpu', threads: getThreadsCount() };
+    return { name: 'wasm', choice: 'wasm', device: 'cpu', threads: getThreadsCount() };
   },
 };
 
@@ -92,7 +92,10 @@ const BROWSER_PLATFORM: Platform = {
   choices: ['webgpu', 'webgl', 'wasm', 'cpu'],
   auto: [webgpu(true), webgl(true), wasm, cpu],
   candidates: { webgpu: [webgpu(false)], webgl: [webgl(false)], wasm: [wasm], cpu: [cpu] },
-  elsewhere: { tensorflow: 'is native TensorFlow (@tensorflow/tfjs-node), which runs only in Node' },
+  elsewhere: {
+    tensorflow: 'is native TensorFlow (@tensorflow/tfjs-node), which runs only in Node',
+    onnxruntime: "is ONNX Runtime's native kernels (onnxruntime-node), which run only in Node",
+  },
   cores: browserCores,
 };
 

@@ -5,6 +5,7 @@ export {
   type BackendFallback,
   type BackendInfo,
   type InitBackendOptions,
+  type OnnxRuntimeInfo,
 } from './init';
 export { BACKEND_CHOICES, initBackend } from './browser';
 export type { GpuAdapterInfo } from './webgpu/adapter';

@@ -9,9 +9,21 @@ import { adapterLabel, type GpuAdapterInfo } from './webgpu/adapter';
 
 /**
  * Where a run may put its tensors. `auto` picks the fastest one that starts. `tensorflow` (native
- * TensorFlow) exists only in Node, `webgl` only in a browser.
+ * TensorFlow) and `onnxruntime` exist only in Node, `webgl` only in a browser. `onnxruntime` is the
+ * wasm backend with ONNX Runtime's native CPU kernels for the convolutions and dense products
+ * ("wasm + onnxruntime"); `wasm` is plain wasm, without them.
  */
-export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'webgl' | 'onnxruntime' | 'wasm' | 'cpu';
+
+/** ONNX Runtime serving the wasm backend's heavy kernels. */
+export interface OnnxRuntimeInfo {
+  /** onnxruntime-node's version. */
+  version: string;
+  /** The MLAS kernels this CPU gets, from its flags (`AVX-512`, `AVX2`, `NEON`), when known. */
+  isa?: string;
+  /** Threads of ORT's intra-op pool. */
+  threads: number;
+}
 
 /** A faster backend that was passed over, and why, in one human line. */
 export interface BackendFallback {
@@ -24,6 +36,13 @@ export interface BackendFallback {
 export interface BackendInfo {
   /** The TF.js backend name now active: `tensorflow`, `webgpu`, `webgl`, `wasm` or `cpu`. */
   name: string;
+  /**
+   * The choice that starts this same backend again (in a worker, say): `name`, except that wasm
+   * with ONNX Runtime's kernels is `onnxruntime`.
+   */
+  choice: Exclude<BackendChoice, 'auto'>;
+  /** Set when ONNX Runtime computes the convolutions and dense products (`choice` `onnxruntime`). */
+  onnxruntime?: OnnxRuntimeInfo;
   /** `gpu` only when the kernels run on a GPU (not for WebGPU or WebGL on a software rasteriser). */
   device: 'gpu' | 'cpu';
   /** Threads the backend computes with (for a GPU backend, the host's threads). */
@@ -44,7 +63,8 @@ export interface InitBackendOptions {
    */
   backend?: BackendChoice;
   /**
-   * Threads for the wasm backend's XNNPACK pool, 1 to 8. Default: the `ZOO_WASM_THREADS` environment
+   * Threads for the wasm backend's XNNPACK pool, 1 to 8, or with `onnxruntime` for ORT's intra-op
+   * pool (wasm then runs on one). Default: the `ZOO_WASM_THREADS` environment
    * variable, else one per core (at most 8). Several models training side by side in worker threads
    * should split the cores between them rather than each take all of them. It only applies when this
    * call is the first to start wasm in the thread: the pool is fixed once wasm has started. In a
@@ -116,7 +136,7 @@ export const cpu: Candidate = {
   name: 'cpu',
   async start() {
     await activate('cpu');
-    return { name: 'cpu', device: 'cpu', threads: 1 };
+    return { name: 'cpu', choice: 'cpu', device: 'cpu', threads: 1 };
   },
 };
 
@@ -177,7 +197,9 @@ export async function initBackendOn(platform: Platform, options: InitBackendOpti
 export function describeBackend(info: BackendInfo): string {
   const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
   const where = info.adapter ? adapterLabel(info.adapter) : threads;
-  let line = `backend: ${info.name} on ${info.device.toUpperCase()} (${where})`;
+  const ort = info.onnxruntime;
+  const name = ort === undefined ? info.name : `${info.name} + onnxruntime (MLAS${ort.isa === undefined ? '' : `, ${ort.isa}`})`;
+  let line = `backend: ${name} on ${info.device.toUpperCase()} (${where})`;
   if (info.fallbacks.length > 0) {
     line += `; skipped ${info.fallbacks.map((f) => `${f.name} (${f.reason})`).join(', ')}`;
   }

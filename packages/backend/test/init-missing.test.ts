@@ -5,8 +5,9 @@ import { moduleNotFound } from './fake-tensorflow';
 jest.mock('@tensorflow/tfjs-node-gpu', () => moduleNotFound('@tensorflow/tfjs-node-gpu'));
 jest.mock('@tensorflow/tfjs-node', () => moduleNotFound('@tensorflow/tfjs-node'));
 jest.mock('webgpu', () => moduleNotFound('webgpu'));
+jest.mock('onnxruntime-node/dist/version.js', () => moduleNotFound('onnxruntime-node/dist/version.js'));
 
-describe('auto with neither native TensorFlow nor Dawn installed', () => {
+describe('auto with neither native TensorFlow, Dawn nor ONNX Runtime installed', () => {
   it('falls back to wasm and says why each faster backend was skipped', async () => {
     const info = await initBackend({ backend: 'auto' });
     expect(info.name).toBe('wasm');
@@ -17,9 +18,10 @@ describe('auto with neither native TensorFlow nor Dawn installed', () => {
       { name: 'tensorflow-gpu', reason: '@tensorflow/tfjs-node-gpu is not installed' },
       { name: 'webgpu', reason: 'the webgpu package (Dawn for Node) is not installed' },
       { name: 'tensorflow', reason: '@tensorflow/tfjs-node is not installed' },
+      { name: 'onnxruntime', reason: 'onnxruntime-node is not installed (optional; see README, "How the backend is chosen")' },
     ]);
     const line = describeBackend(info);
-    expect(line).toMatch(/^backend: wasm on CPU \(\d+ threads?\); skipped tensorflow-gpu \(@tensorflow\/tfjs-node-gpu is not installed\), webgpu \(the webgpu package \(Dawn for Node\) is not installed\), tensorflow \(/);
+    expect(line).toMatch(/^backend: wasm on CPU \(\d+ threads?\); skipped tensorflow-gpu \(@tensorflow\/tfjs-node-gpu is not installed\), webgpu \(the webgpu package \(Dawn for Node\) is not installed\), tensorflow \(.*\), onnxruntime \(onnxruntime-node is not installed/);
     expect(line.split('\n')).toHaveLength(1);
   });
 

@@ -1,4 +1,5 @@
 export { MAX_SEED, train, type TrainOptions } from './train';
+export { createTrainingStep, type CreateTrainingStepOptions, trainableVariables, trainingStep, type TrainingStep, type TrainingStepParts } from './step';
 export { evaluate, type EvaluateOptions, type EvaluationResult } from './evaluate';
 export type {
   BatchBeginLogs,

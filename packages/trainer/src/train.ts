@@ -16,9 +16,10 @@ import { checkBatch, checkDatasetSource, datasetForEpoch, type DatasetSource, yi
 import { CheckpointError, NonFiniteLossError, TrainingAbortedError } from './errors';
 import { runEvaluation } from './evaluate';
 import { architectureFingerprint, fingerprintDifference } from './fingerprint';
-import { classifierHead, countCorrect, type LossFrom, PROBABILITY_EPSILON } from './loss';
+import { classifierHead, type LossFrom, PROBABILITY_EPSILON } from './loss';
 import { createOptimizer, type OptimizerOptions, resolveOptimizerOptions } from './optimizers';
-import { STEP_RNG_ALGORITHM, stepSeed, withSeededMathRandom } from './seeded-random';
+import { STEP_RNG_ALGORITHM } from './seeded-random';
+import { trainableVariables, trainingStep } from './step';
 import type { EpochRecord, PartialEpoch, ResolvedTrainConfig, RunPosition, TrainCallbacks, TrainResult } from './types';
 
 /** Options of {@link train}. */
@@ -107,20 +108,6 @@ function checkModel(model: unknown): asserts model is tf.LayersModel {
   ) {
     throw new TypeError(`model must be a tf.LayersModel (tf.sequential or tf.model), got ${String(model)}`);
   }
-}
-
-function trainableVariables(model: tf.LayersModel): tf.Variable[] {
-  const vars = model.trainableWeights.map((w) => {
-    const v = w.read();
-    if (!(v instanceof tf.Variable)) {
-      throw new TypeError(
-        `weight ${w.name} is not a tf.Variable of the @tensorflow/tfjs the trainer uses: the model was built with another copy of TF.js`,
-      );
-    }
-    return v;
-  });
-  if (vars.length === 0) throw new RangeError(`model ${model.name} has no trainable weights`);
-  return vars;
 }
 
 function callbackList(callbacks: TrainOptions['callbacks']): readonly TrainCallbacks[] {
@@ -340,25 +327,7 @@ export async function trainWith(files: CheckpointFiles | null, model: tf.LayersM
       return lastSaved?.path ?? null;
     };
 
-    // One optimizer step; synchronous, so the seeded Math.random cannot leak to other code.
-    const trainStep = (xs: tf.Tensor, ys: tf.Tensor, lr: number, step: number): [tf.Scalar, tf.Scalar] => {
-      optimizer.setLearningRate(lr);
-      return withSeededMathRandom(stepSeed(seed, step), () =>
-        tf.tidy(() => {
-          // Loss and accuracy come out of the forward pass that the gradient tape runs; keep() lets them outlive it.
-          const kept: tf.Scalar[] = [];
-          const { grads } = tf.variableGrads(() => {
-            const outputs = head.forward(xs, true);
-            const loss = tf.mean(head.perExampleLoss(outputs, ys)) as tf.Scalar;
-            kept.push(tf.keep(loss), tf.keep(countCorrect(outputs, ys)));
-            const regularizers = model.calculateLosses();
-            return regularizers.length === 0 ? loss : (tf.addN([loss, ...regularizers]) as tf.Scalar);
-          }, trainable);
-          optimizer.applyGradients(trainable.map((v) => ({ name: v.name, tensor: grads[v.name] ?? tf.zerosLike(v) })));
-          return [kept[0], kept[1]];
-        }),
-      );
-    };
+    const trainStep = trainingStep({ model, head, trainable, optimizer, seed });
 
     await emit(callbacks, 'onTrainBegin', {
       config: runConfig,

@@ -10,6 +10,7 @@ export {
   type BackendFallback,
   type BackendInfo,
   type InitBackendOptions,
+  type OnnxRuntimeInfo,
 } from '../init';
 export { BACKEND_CHOICES, initBackend } from './init';
 export type { GpuAdapterInfo } from '../webgpu/adapter';
@@ -27,3 +28,18 @@ export {
 } from '../wasm';
 export { setWasmBackendWithThreads, THREADED_START_TIMEOUT_MS } from './wasm-threads';
 export { provideNavigatorGpu, releaseNavigatorGpu } from './dawn';
+export {
+  DELEGATION_POLICIES,
+  loadOnnxRuntime,
+  ONNX_RUNTIME_KERNELS,
+  ONNXRUNTIME_VERSION,
+  OnnxRuntimeUnavailable,
+  registerOnnxRuntimeKernels,
+  unregisterOnnxRuntimeKernels,
+  type DelegationCounts,
+  type DelegationPolicy,
+  type OnnxKernels,
+  type OnnxRuntime,
+  type OnnxRuntimeKernelOptions,
+  type OrtSession,
+} from './onnx';

@@ -50,7 +50,7 @@ const tensorflowGpu: Candidate = {
     await loadOptional('@tensorflow/tfjs-node-gpu');
     await activate('tensorflow');
     if (!tensorflowUsesGpu()) throw new Skip('@tensorflow/tfjs-node-gpu loaded, but TensorFlow sees no CUDA device');
-    return { name: 'tensorflow', device: 'gpu', threads: cpus().length };
+    return { name: 'tensorflow', choice: 'tensorflow', device: 'gpu', threads: cpus().length };
   },
 };
 
@@ -61,7 +61,7 @@ const tensorflowCpu: Candidate = {
     // the native CPU backend and loading tfjs-node beside it would register the kernels twice.
     if (tf.findBackendFactory('tensorflow') == null) await loadOptional('@tensorflow/tfjs-node');
     await activate('tensorflow');
-    return { name: 'tensorflow', device: tensorflowUsesGpu() ? 'gpu' : 'cpu', threads: cpus().length };
+    return { name: 'tensorflow', choice: 'tensorflow', device: tensorflowUsesGpu() ? 'gpu' : 'cpu', threads: cpus().length };
   },
 };
 
@@ -72,7 +72,7 @@ function webgpu(hardwareOnly: boolean): Candidate {
       const [{ startWebGpu, WebGpuUnavailable }, { dawnGpu }] = await Promise.all([import('../webgpu'), import('./dawn')]);
       try {
         const adapter = await startWebGpu({ hardwareOnly, gpu: dawnGpu });
-        return { name: 'webgpu', device: adapter.software ? 'cpu' : 'gpu', threads: cpus().length, adapter };
+        return { name: 'webgpu', choice: 'webgpu', device: adapter.software ? 'cpu' : 'gpu', threads: cpus().length, adapter };
       } catch (err) {
         if (err instanceof WebGpuUnavailable) throw new Skip(err.message);
         throw err;
@@ -88,17 +88,42 @@ const wasm: Candidate = {
     const threads = await startWasm(wanted).catch((err: unknown) => {
       throw new Skip(`wasm failed to start: ${firstLine(String((err as Error)?.message ?? err))}`);
     });
-    return { name: 'wasm', device: 'cpu', threads };
+    // Plain wasm: an earlier initBackend in this process may have put ONNX Runtime's kernels in place.
+    const { unregisterOnnxRuntimeKernels } = await import('./onnx/register');
+    unregisterOnnxRuntimeKernels();
+    return { name: 'wasm', choice: 'wasm', device: 'cpu', threads };
+  },
+};
+
+const onnxruntime: Candidate = {
+  name: 'onnxruntime',
+  async start({ threads }) {
+    const { startWasmWithOnnxRuntime } = await import('./onnx/start');
+    const { OnnxRuntimeUnavailable } = await import('./onnx/runtime');
+    try {
+      const runtime = await startWasmWithOnnxRuntime(threads);
+      return {
+        name: 'wasm',
+        choice: 'onnxruntime',
+        device: 'cpu',
+        threads: runtime.threads,
+        onnxruntime: { version: runtime.version, threads: runtime.threads, ...(runtime.isa === undefined ? {} : { isa: runtime.isa }) },
+      };
+    } catch (err) {
+      if (err instanceof OnnxRuntimeUnavailable) throw new Skip(err.message);
+      throw err;
+    }
   },
 };
 
 const NODE_PLATFORM: Platform = {
-  choices: ['tensorflow', 'webgpu', 'wasm', 'cpu'],
+  choices: ['tensorflow', 'webgpu', 'onnxruntime', 'wasm', 'cpu'],
   // A software WebGPU adapter (lavapipe) is slower than wasm, so auto takes WebGPU only on hardware.
-  auto: [tensorflowGpu, webgpu(true), tensorflowCpu, wasm, cpu],
+  auto: [tensorflowGpu, webgpu(true), tensorflowCpu, onnxruntime, wasm, cpu],
   candidates: {
     tensorflow: [tensorflowGpu, tensorflowCpu],
     webgpu: [webgpu(false)],
+    onnxruntime: [onnxruntime],
     wasm: [wasm],
     cpu: [cpu],
   },

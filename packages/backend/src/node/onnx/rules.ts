@@ -1,0 +1,77 @@
+/**
+ * Where ONNX Runtime takes a kernel call from the zoo's wasm kernels: per shape, by measurement
+ * (docs/performance.md, "ONNX Runtime kernels"), as the wasm filter-gradient choice is.
+ */
+import type { ConvShape, MatMulShape, PoolShape } from './graphs';
+
+/** `auto`: the measured rule below; `always`/`never`: every call to ORT / none (tests, benchmarks). */
+export type DelegationPolicy = 'auto' | 'always' | 'never';
+
+/** The delegation policies, for option checks. */
+export const DELEGATION_POLICIES: readonly DelegationPolicy[] = ['auto', 'always', 'never'];
+
+export type ConvKernel = 'forward' | 'inputGradient' | 'filterGradient';
+
+/** Multiply-adds of a convolution (forward, or either gradient: the same products). */
+export function convMacs(g: ConvShape): number {
+  return g.batch * g.outHeight * g.outWidth * g.outChannels * g.inChannels * g.filterHeight * g.filterWidth;
+}
+
+/**
+ * Below this many multiply-adds a call is left to wasm: ORT's fixed cost per call (the binding, the
+ * session lookup, its layout transposes, waking its pool) is then a large part of the call.
+ */
+export const MIN_CONV_MACS = 1 << 20;
+
+/**
+ * Dense products below this many multiply-adds (m·k·n) stay on wasm: LeNet's and alexnet-mini's
+ * classifier products (128x84x10, 128x256x10: 0.1–0.3 M) ran even to 1.3x slower on ORT, every
+ * product from LeNet's 128x120x84 (1.3 M) up 1.7–5x faster (docs/performance.md).
+ */
+export const MIN_MATMUL_MACS = 1 << 19;
+
+/**
+ * Whether `kernel` at shape `g` runs on ORT under `auto`. Measured per call inside training steps
+ * of lenet5-relu, alexnet-mini (batch 128) and D2L AlexNet (batch 32, 224 px) against the zoo's
+ * wasm kernels (docs/performance.md, "ONNX Runtime kernels"):
+ * - both gradients: ORT faster on every layer (filter 1.4–3x, input 2–3.7x at one thread);
+ * - forward: ORT faster wherever a filter's patch (input channels x taps) is at least 16 long,
+ *   LeNet's 5x5 one-channel conv1 (1.3x) and AlexNet's 11x11 conv1 (2x) included; 2.5x slower on
+ *   alexnet-mini's 3x3 one-channel conv1, whose 9-long patch gives MLAS's GEMM too short an inner
+ *   loop while ORT transposes a 24-channel output back to NHWC.
+ */
+export function delegateConv(kernel: ConvKernel, g: ConvShape, threads: number): boolean {
+  void threads; // the same choice held at 1 and 2 threads, small calls running on one (sessionThreads)
+  if (convMacs(g) < MIN_CONV_MACS) return false;
+  if (kernel !== 'forward') return true;
+  return g.inChannels * g.filterHeight * g.filterWidth >= 16;
+}
+
+/** Whether a dense product of shape `s` runs on ORT under `auto`. */
+export function delegateMatMul(s: MatMulShape, threads: number): boolean {
+  void threads;
+  return s.m * s.k * s.n >= MIN_MATMUL_MACS;
+}
+
+/**
+ * Calls below this many multiply-adds run on a one-thread session. Waking a pool and waiting for
+ * its slowest thread costs tens of microseconds, and on a shared machine, where the other core is
+ * often busy, a small call waits for a thread that is not running: LeNet's layers (about 30 M
+ * multiply-adds, a millisecond or two) ran 2–5x slower on 2 threads than on 1 at load 6.
+ */
+export const SMALL_CALL_MACS = 1 << 26;
+
+/** Intra-op threads for a call of `macs` multiply-adds when the run has `threads`. */
+export function sessionThreads(macs: number, threads: number): number {
+  return macs < SMALL_CALL_MACS ? 1 : threads;
+}
+
+/**
+ * Whether a (non-overlapping) max-pool gradient runs on ORT under `auto`: on maps of at most 16x16
+ * (from 2^16 elements). Measured at one thread (CPU time): ORT 1.2–1.3x faster on 10x10 and 14x14
+ * maps (LeNet's pool2, alexnet-mini's pool2), 1.2–1.4x slower on 28x28 ones (the first pools),
+ * where its NCHW transposes of the map and of dx cost more than the zoo's JavaScript loop saves.
+ */
+export function delegateMaxPoolGrad(p: PoolShape): boolean {
+  return p.inHeight * p.inWidth <= 256 && p.batch * p.inHeight * p.inWidth * p.channels >= 1 << 16;
+}

@@ -1,0 +1,69 @@
+import type { ConvShape, PoolShape } from '../src/node/onnx/graphs';
+import { delegateConv, delegateMatMul, delegateMaxPoolGrad, sessionThreads, SMALL_CALL_MACS } from '../src/node/onnx/rules';
+
+function conv(batch: number, size: number, inChannels: number, outChannels: number, k: number, stride = 1, pad = Math.floor(k / 2)): ConvShape {
+  const out = Math.floor((size + 2 * pad - k) / stride) + 1;
+  return {
+    batch,
+    inHeight: size,
+    inWidth: size,
+    inChannels,
+    outHeight: out,
+    outWidth: out,
+    outChannels,
+    filterHeight: k,
+    filterWidth: k,
+    strideHeight: stride,
+    strideWidth: stride,
+    dilationHeight: 1,
+    dilationWidth: 1,
+    padTop: pad,
+    padBottom: pad,
+    padLeft: pad,
+    padRight: pad,
+  };
+}
+
+function pool(batch: number, size: number, channels: number): PoolShape {
+  const out = size / 2;
+  return { batch, inHeight: size, inWidth: size, channels, outHeight: out, outWidth: out, filterHeight: 2, filterWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0 };
+}
+
+// The zoo's layers, and where the measurements in docs/performance.md put each of their calls.
+describe('auto delegation on the zoo layers', () => {
+  test.each([
+    ['lenet conv1 (5x5, 1 -> 6)', conv(128, 28, 1, 6, 5), true],
+    ['lenet conv2 (5x5, 6 -> 16)', conv(128, 14, 6, 16, 5, 1, 0), true],
+    ['alexnet-mini conv1 (3x3, 1 -> 24)', conv(128, 28, 1, 24, 3), false],
+    ['alexnet-mini conv2 (3x3, 24 -> 48)', conv(128, 14, 24, 48, 3), true],
+    ['alexnet conv1 (11x11/4, 1 -> 96)', conv(32, 226, 1, 96, 11, 4, 0), true],
+    ['alexnet conv3 (3x3, 256 -> 384)', conv(32, 12, 256, 384, 3), true],
+    ['a single tiny image', conv(1, 8, 3, 4, 3), false],
+  ])('%s: forward on ORT %s, both gradients on ORT unless tiny', (_name, g, forward) => {
+    expect(delegateConv('forward', g, 2)).toBe(forward);
+    const big = g.batch > 1;
+    expect(delegateConv('inputGradient', g, 2)).toBe(big);
+    expect(delegateConv('filterGradient', g, 2)).toBe(big);
+  });
+
+  test.each([
+    [128, 400, 120, false, false, true],
+    [128, 84, 10, false, false, false],
+    [128, 256, 10, false, true, false],
+    [32, 6400, 4096, true, false, true],
+  ])('dense %i x %i x %i (transposeA %s, transposeB %s) on ORT: %s', (m, k, n, transposeA, transposeB, expected) => {
+    expect(delegateMatMul({ m, k, n, transposeA, transposeB }, 2)).toBe(expected);
+  });
+
+  test('max-pool gradients on ORT only on maps of at most 16x16', () => {
+    expect(delegateMaxPoolGrad(pool(128, 10, 16))).toBe(true);
+    expect(delegateMaxPoolGrad(pool(128, 14, 48))).toBe(true);
+    expect(delegateMaxPoolGrad(pool(128, 28, 6))).toBe(false);
+    expect(delegateMaxPoolGrad(pool(1, 10, 4))).toBe(false);
+  });
+
+  test('small calls get a one-thread session, large ones the whole pool', () => {
+    expect(sessionThreads(SMALL_CALL_MACS - 1, 4)).toBe(1);
+    expect(sessionThreads(SMALL_CALL_MACS, 4)).toBe(4);
+  });
+});
