@@ -7,7 +7,7 @@ export {
   type LayerDescription,
   type ModelDescription,
 } from './describe-model';
-export { fileIOHandler, loadModel, MODEL_JSON, saveModel, writeAtomic } from './file-io';
+export { fileIOHandler, loadModel, MODEL_JSON, saveModel } from './file-io';
 export { GroupedConv2D, groupedConv2d, type GroupedConv2DArgs } from './grouped-conv2d';
 export { createInitializer, deriveSeed, KERNEL_INITIALIZERS, type KernelInitializerName } from './initializers';
 export { LocalResponseNormalization, localResponseNormalization, type LocalResponseNormalizationArgs } from './lrn';
