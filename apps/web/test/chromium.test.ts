@@ -12,7 +12,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { buildPage } from '../src/build';
+import { buildPage, copyDemoAssets } from '../src/build';
 import type { ClassifyRequest, ClassifyResult, PretrainedRequest, PretrainedResult } from '../src/page';
 import { serveStatic, type StaticServer } from '../src/serve';
 
@@ -261,5 +261,28 @@ describeInBrowser('the page in headless Chromium', () => {
     // (one standard deviation is about 2 points at 92%); these 200 are fixed, so this is a fact about the shipped weights.
     expect(right / shape[0]).toBeGreaterThanOrEqual(shipped.weights.testAccuracy - 0.05);
     expect(right / shape[0]).toBeGreaterThanOrEqual(0.88);
+  });
+
+  it('index.html?demo shows a person the shipped alexnet-mini\'s answer beside each image, as many right as in Node', async () => {
+    copyDemoAssets(join(work, 'site'));
+    const shipped = await loadPretrained('alexnet-mini');
+    const { data, shape } = parseIdx(readFileSync(join(FIXTURES, IMAGES)), IMAGES);
+    const labels = parseIdx(readFileSync(join(FIXTURES, 't10k-labels-first32.idx1')), 't10k-labels-first32.idx1').data;
+    let right = 0;
+    for (let i = 0; i < shape[0]; i++) {
+      const image = tf.tensor2d(data.subarray(i * 784, (i + 1) * 784), [28, 28], 'int32');
+      if ((await shipped.classify(image, { topK: 1 }))[0].index === labels[i]) right++;
+      image.dispose();
+    }
+    shipped.model.dispose();
+    const demo = await context.newPage();
+    demo.on('pageerror', (err) => pageErrors.push(err.message));
+    await demo.goto(`${server.url}/index.html?demo`);
+    await demo.waitForFunction(() => /right\.|Error/.test(document.querySelector('p:last-of-type')?.textContent ?? ''), null, { timeout: 60_000 });
+    const status = await demo.evaluate(() => document.querySelector('p:last-of-type')?.textContent ?? '');
+    expect(status).toContain(`: ${right} of 32 right.`);
+    expect(await demo.locator('canvas').count()).toBe(32);
+    expect(pageErrors).toEqual([]);
+    await demo.close();
   });
 });
