@@ -115,6 +115,13 @@ describe('pretrained weights', () => {
     p.model.dispose();
   });
 
+  it('takes a file: URL, and says to use weightsPath for a bare path', async () => {
+    const { pathToFileURL } = await import('node:url');
+    const p = await loadPretrainedNode('tiny', join(root, 'nowhere'), { url: pathToFileURL(join(shipped, 'tiny')) });
+    expect(p.weights.sha256).toBe(manifest.sha256);
+    await expect(loadPretrainedNode('tiny', shipped, { url: './weights/tiny' })).rejects.toThrow(/url must be an http\(s\): or file: URL, got "\.\/weights\/tiny"; for a folder on disk pass weightsPath/);
+  });
+
   it('says what to pass when no weights ship for the model', async () => {
     await expect(loadPretrainedNode('bigger', shipped)).rejects.toThrow(/no weights ship for 'bigger' \(looked for .*bigger.*manifest\.json\); pass \{ weightsPath \} or \{ url \}/);
   });

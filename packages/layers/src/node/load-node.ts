@@ -22,7 +22,11 @@ export async function loadPretrainedNode(name: string, shippedDir: string, optio
   if (url !== undefined && weightsPath !== undefined) throw new RangeError(`${where}: pass url or weightsPath, not both`);
   let source;
   if (weightsPath !== undefined) source = fileSource(weightsPath);
-  else if (url !== undefined) source = String(url).startsWith('file:') ? fileSource(url) : urlSource(url, fetchFn);
+  else if (url !== undefined) {
+    const text = String(url);
+    if (!/^(https?|file):/i.test(text)) throw new RangeError(`${where}: url must be an http(s): or file: URL, got ${JSON.stringify(text)}; for a folder on disk pass weightsPath`);
+    source = text.startsWith('file:') ? fileSource(url) : urlSource(url, fetchFn);
+  }
   else {
     const dir = join(shippedDir, name);
     if (!existsSync(join(dir, MANIFEST_JSON))) {
