@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BACKEND_CHOICES, BackendUnavailableError, initBackend, type BackendChoice } from '@zoo/backend';
-import { isModelName, MANIFEST_JSON, MODEL_NAMES, PRETRAINED_MODELS, WeightsError, type Pretrained } from '@zoo/models';
+import { isModelName, MANIFEST_JSON, MODEL_NAMES, PRETRAINED_MODELS, WeightsError, type ModelName, type Pretrained } from '@zoo/models';
 import { loadPretrained } from '@zoo/models/node';
 import type { AppIo } from './app';
 import { UsageError } from './errors';
@@ -52,7 +52,8 @@ async function runModelDir(runDir: string, model: string | undefined): Promise<s
   return join(modelsDir, saved[0]);
 }
 
-async function load(options: ClassifyOptions): Promise<Pretrained> {
+/** Which weights to load, checked before the backend starts so that a bad flag fails at once. */
+async function chooseWeights(options: ClassifyOptions): Promise<{ name: ModelName; weightsPath?: string }> {
   if (options.run !== undefined) {
     const dir = await runModelDir(userPath(options.run), options.model);
     const manifestFile = join(dir, MANIFEST_JSON);
@@ -63,14 +64,14 @@ async function load(options: ClassifyOptions): Promise<Pretrained> {
       throw new UsageError(`${manifestFile}: cannot read the model's manifest (${(err as Error).message})`);
     }
     if (typeof name !== 'string' || !isModelName(name)) throw new UsageError(`${manifestFile}: model must be one of ${MODEL_NAMES.join(', ')}; got ${JSON.stringify(name)}`);
-    return loadPretrained(name, { weightsPath: dir });
+    return { name, weightsPath: dir };
   }
   const model = options.model;
   if (model === undefined) throw new UsageError(`classify: expected --model NAME (${PRETRAINED_MODELS.join(', ')}) or --run DIR`);
   if (!isModelName(model) || !PRETRAINED_MODELS.includes(model)) {
     throw new UsageError(`--model: got ${JSON.stringify(model)}; expected a model with shipped weights: ${PRETRAINED_MODELS.join(', ')} (or --run DIR for a run's own model)`);
   }
-  return loadPretrained(model);
+  return { name: model };
 }
 
 /** Why a file cannot be read, in a few words. */
@@ -97,6 +98,7 @@ export async function classifyCommand(argv: readonly string[], io: AppIo): Promi
   }
   const options = cli.opts<ClassifyOptions>();
   const files = cli.args;
+  const { name, weightsPath } = await chooseWeights(options);
   try {
     await initBackend(options.backend === undefined ? {} : { backend: options.backend as BackendChoice });
   } catch (err) {
@@ -105,7 +107,7 @@ export async function classifyCommand(argv: readonly string[], io: AppIo): Promi
   }
   let pretrained: Pretrained;
   try {
-    pretrained = await load(options);
+    pretrained = await loadPretrained(name, weightsPath === undefined ? {} : { weightsPath });
   } catch (err) {
     if (err instanceof WeightsError || err instanceof RangeError) throw new UsageError(err.message);
     throw err;

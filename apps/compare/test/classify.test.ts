@@ -113,7 +113,7 @@ describe('compare classify', () => {
     expect(lines).toHaveLength(2);
     expectTopK(lines[0], pngFile, 4);
     expectTopK(lines[1], jpegFile, 4);
-  });
+  }, 300_000);
 
   it('names each file it cannot classify in one line, classifies the rest, and exits 1', async () => {
     const runDir = await fakeRun('run-b');
@@ -126,7 +126,7 @@ describe('compare classify', () => {
       `compare: ${scratch}: is a directory, expected a PNG or JPEG file`,
     ]);
     expectTopK(r.stdout.trim().split('\n').filter((l) => l.startsWith(pngFile))[0], pngFile, 3);
-  });
+  }, 300_000);
 
   it('rejects bad flags with one line and exit code 2', async () => {
     const runDir = await fakeRun('run-c');
@@ -138,20 +138,20 @@ describe('compare classify', () => {
       [['classify', pngFile, '--model', 'lenet5', '--top-k', '0'], /classify: option '--top-k <n>' argument '0' is invalid/],
       [['classify', '--model', 'lenet5'], /classify: missing required argument 'images'/],
     ];
-    for (const [args, message] of cases) {
-      const r = await run(args);
-      expect({ args, code: r.code }).toEqual({ args, code: 2 });
-      expect(errors(r.stderr)).toHaveLength(1);
-      expect(errors(r.stderr)[0]).toMatch(message);
-    }
-  });
+    const results = await Promise.all(cases.map(([args]) => run(args)));
+    cases.forEach(([args, message], i) => {
+      expect({ args, code: results[i].code }).toEqual({ args, code: 2 });
+      expect(errors(results[i].stderr)).toHaveLength(1);
+      expect(errors(results[i].stderr)[0]).toMatch(message);
+    });
+  }, 300_000);
 
   it('classifies with the shipped alexnet-mini weights', async () => {
     const r = await run(['classify', pngFile, '--model', 'alexnet-mini', '--top-k', '2']);
     expect(errors(r.stderr)).toEqual([]);
     expect(r.code).toBe(0);
     expectTopK(r.stdout.trim().split('\n').filter((l) => l.startsWith(pngFile))[0], pngFile, 2);
-  });
+  }, 300_000);
 
   withData(
     'every run saves its model with a manifest from its own test evaluation, and the report links it',
