@@ -3,17 +3,19 @@
  * and the zoo, bundled for the browser by esbuild with nothing shimmed) and tfjs-backend-wasm's
  * .wasm files under wasm/.
  *
- *   pnpm --filter web build            (into apps/web/dist)
+ *   pnpm --filter web build            (into apps/web/dist, with the demo's weights and images)
  */
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const HTML = `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><link rel="icon" href="data:,"><title>zoo in the browser</title></head>
 <body>
-<p>The zoo's page: <code>await zoo.classify({ models: [{ name, url }], images: idxUrl })</code> at the console.</p>
+<p>The zoo's page. <a href="?demo">?demo</a> classifies Fashion-MNIST test images with the shipped alexnet-mini
+(after <code>pnpm --filter web start</code>); at the console, <code>await zoo.classifyPretrained({ name, url, images })</code>
+or <code>await zoo.classify({ models: [{ name, url }], images })</code>.</p>
 <script type="module" src="./page.js"></script>
 </body>
 </html>
@@ -47,10 +49,19 @@ export async function buildPage(outDir: string): Promise<string[]> {
   return ['index.html', 'page.js', 'page.js.map', ...wasm.map((f) => `wasm/${f}`)];
 }
 
+/** What `index.html?demo` loads: @zoo/alexnet's shipped alexnet-mini and 32 test images. */
+export function copyDemoAssets(outDir: string): void {
+  cpSync(join(__dirname, '..', '..', '..', 'packages', 'alexnet', 'weights', 'alexnet-mini'), join(outDir, 'weights', 'alexnet-mini'), { recursive: true });
+  for (const file of ['t10k-images-first32.idx3', 't10k-labels-first32.idx1']) cpSync(join(__dirname, '..', 'test', 'fixtures', file), join(outDir, 'images', file));
+}
+
 if (require.main === module) {
   const outDir = resolve(process.argv[2] ?? join(__dirname, '..', 'dist'));
   buildPage(outDir).then(
-    (files) => console.log(`web: built ${files.length} files into ${outDir}`),
+    (files) => {
+      copyDemoAssets(outDir);
+      console.log(`web: built ${files.length} files into ${outDir}, and the demo's weights and images`);
+    },
     (err: unknown) => {
       console.error(err instanceof Error ? err.message : err);
       process.exit(1);

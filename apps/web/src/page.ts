@@ -163,6 +163,42 @@ export async function classifyPretrained(request: PretrainedRequest): Promise<Pr
   return result;
 }
 
+/**
+ * What `index.html?demo` shows a person: the shipped alexnet-mini's answer for each test image the
+ * built folder holds (`pnpm --filter web start` copies both in), drawn beside the image.
+ */
+async function demo(): Promise<void> {
+  const status = document.createElement('p');
+  document.body.append(status);
+  status.textContent = 'starting…';
+  try {
+    const info = await initBackend({ wasmPaths: './wasm/' });
+    const pretrained = await loadPretrained('alexnet-mini', { url: './weights/alexnet-mini/' });
+    const canvases = await loadCanvases('./images/t10k-images-first32.idx3');
+    const labels = parseIdx(await fetchBytes('./images/t10k-labels-first32.idx1'), 't10k-labels-first32.idx1').data;
+    const grid = document.createElement('div');
+    grid.style.cssText = 'display:grid;grid-template-columns:repeat(8,110px);gap:8px;font:12px sans-serif';
+    let right = 0;
+    for (const [i, canvas] of canvases.entries()) {
+      const [top] = await pretrained.classify(canvas, { topK: 1 });
+      const ok = top.index === labels[i];
+      if (ok) right++;
+      canvas.style.cssText = 'width:84px;height:84px;image-rendering:pixelated';
+      const cell = document.createElement('div');
+      const caption = document.createElement('div');
+      caption.textContent = `${top.className} ${(100 * top.probability).toFixed(0)}%`;
+      caption.style.color = ok ? '#060' : '#b00';
+      cell.append(canvas, caption);
+      grid.append(cell);
+    }
+    document.body.append(grid);
+    status.textContent =
+      `alexnet-mini (test accuracy ${pretrained.weights.testAccuracy} in its manifest): ${right} of ${canvases.length} right. ` + describeBackend(info);
+  } catch (err) {
+    status.textContent = `${(err as Error).name}: ${(err as Error).message}`;
+  }
+}
+
 declare global {
   interface Window {
     zoo: { classify: typeof classify; classifyPretrained: typeof classifyPretrained };
@@ -170,3 +206,4 @@ declare global {
 }
 
 window.zoo = { classify, classifyPretrained };
+if (new URLSearchParams(location.search).has('demo')) void demo();
