@@ -1,5 +1,5 @@
 import type { ModelInfo } from '@zoo/models';
-import { resolveOptimizerOptions, type OptimizerName } from '@zoo/trainer';
+import { recipeLearningRate, resolveOptimizerOptions, type LrSchedule, type OptimizerName } from '@zoo/trainer';
 import { badValue } from './errors';
 import type { CliOptions, PresetChoice, SweepFlag } from './options';
 
@@ -15,6 +15,8 @@ export interface OptimizerSpec {
   weightDecay?: number;
   /** Epochs after which the learning rate is divided by 10, from the model's recipe; absent means constant. */
   lrDropEpochs?: number[];
+  /** `cosine`: the rate decays to 0 over the run's steps, from the model's recipe (then no drops). */
+  lrSchedule?: 'cosine';
 }
 
 /** One model's training job, everything a worker needs to reproduce it. */
@@ -27,6 +29,8 @@ export interface RunSpec {
   batchSize: number;
   epochs: number;
   optimizer: OptimizerSpec;
+  /** Random flips and crops of the training images, from the model's recipe; absent means none. */
+  augment?: { flip?: boolean; crop?: number };
   /** Use only the first n examples; absent means all. */
   limitTrain?: number;
   limitTest?: number;
@@ -195,7 +199,8 @@ function specFor(model: ModelFacts, preset: Preset, mode: Plan['mode'], o: CliOp
   if (name === 'momentum') optimizer.momentum = o.momentum ?? defaults.momentum ?? DEFAULT_MOMENTUM;
   const weightDecay = o.weightDecay ?? defaults.weightDecay;
   if (weightDecay) optimizer.weightDecay = weightDecay;
-  if (defaults.lrDropEpochs !== undefined && defaults.lrDropEpochs.length > 0) optimizer.lrDropEpochs = [...defaults.lrDropEpochs];
+  if (defaults.lrSchedule === 'cosine') optimizer.lrSchedule = 'cosine';
+  else if (defaults.lrDropEpochs !== undefined && defaults.lrDropEpochs.length > 0) optimizer.lrDropEpochs = [...defaults.lrDropEpochs];
   checkOptimizer(optimizer);
   const spec: RunSpec = {
     id: model.name,
@@ -206,6 +211,7 @@ function specFor(model: ModelFacts, preset: Preset, mode: Plan['mode'], o: CliOp
     optimizer,
     seed: o.seed ?? DEFAULT_SEED,
   };
+  if (defaults.augment !== undefined && (defaults.augment.flip === true || (defaults.augment.crop ?? 0) > 0)) spec.augment = { ...defaults.augment };
   const limitTrain = o.limitTrain ?? scope.limitTrain;
   const limitTest = o.limitTest ?? scope.limitTest;
   if (limitTrain !== undefined) spec.limitTrain = limitTrain;
@@ -222,7 +228,7 @@ const OPTIMIZER_FLAGS: Record<string, string> = { lr: '--lr', momentum: '--momen
 
 /** The trainer's own checks of the optimizer, run now, before anything is loaded or written. */
 function checkOptimizer(spec: OptimizerSpec): void {
-  const { lrDropEpochs: _drops, ...options } = spec;
+  const { lrDropEpochs: _drops, lrSchedule: _schedule, ...options } = spec;
   try {
     resolveOptimizerOptions(options);
   } catch (err) {
@@ -232,11 +238,10 @@ function checkOptimizer(spec: OptimizerSpec): void {
   }
 }
 
-/** The learning rate of each step, as the trainer takes it: the recipe's drops turned into step boundaries. */
-export function lrScheduleSteps(optimizer: OptimizerSpec, batchesPerEpoch: number): { boundaries: number[]; values: number[] } | null {
-  const drops = [...new Set(optimizer.lrDropEpochs ?? [])].filter((e) => e > 0).sort((a, b) => a - b);
-  if (drops.length === 0) return null;
-  return { boundaries: drops.map((e) => e * batchesPerEpoch), values: [0, ...drops].map((_, i) => optimizer.lr / 10 ** i) };
+/** The learning rate of each step, as the trainer takes it: the trainer's own reading of the recipe. */
+export function runLearningRate(run: Pick<RunSpec, 'optimizer' | 'epochs'>, batchesPerEpoch: number): number | LrSchedule {
+  const { lr, lrSchedule, lrDropEpochs } = run.optimizer;
+  return recipeLearningRate({ learningRate: lr, lrSchedule, lrDropEpochs }, batchesPerEpoch, run.epochs);
 }
 
 /** A run that would train on fewer examples than one batch would silently do nothing useful. */

@@ -211,8 +211,11 @@ export function perClassTable(report: Report): { header: string[]; rows: string[
 export function describeOptimizer(spec: RunSpec): string {
   const o = spec.optimizer;
   const parts = [o.name === 'momentum' ? `momentum ${o.momentum}` : o.name, `lr ${o.lr}`];
+  if (o.lrSchedule === 'cosine') parts.push('cosine');
   if (o.lrDropEpochs?.length) parts.push(`/10 after epoch ${o.lrDropEpochs.join(', ')}`);
   if (o.weightDecay) parts.push(`wd ${o.weightDecay}`);
+  const a = spec.augment;
+  if (a !== undefined) parts.push(`augment ${[a.flip ? 'flip' : '', a.crop ? `crop ${a.crop}` : ''].filter((x) => x !== '').join('+')}`);
   return parts.join(' ');
 }
 

@@ -12,7 +12,6 @@ import {
   evaluate,
   latestCheckpoint,
   NonFiniteLossError,
-  piecewiseConstant,
   train,
   TrainingAbortedError,
   type EpochRecord as TrainerEpoch,
@@ -22,7 +21,7 @@ import {
 import { explainFailure } from './failure';
 import { writeFileAtomic } from './files';
 import { trackPeakTensorBytes } from './peak-memory';
-import { lrScheduleSteps, type OptimizerSpec } from './presets';
+import { runLearningRate, type RunSpec } from './presets';
 import { saveRunModel } from './saved-model';
 import type { CurvePoint, EpochRecord, Evaluation } from './report';
 import type { BatchProgress, MainMessage, WorkerInput, WorkerMessage, WorkerOutcome } from './worker-protocol';
@@ -131,11 +130,10 @@ async function loadState(input: WorkerInput): Promise<SavedState | undefined> {
   return undefined;
 }
 
-/** The recipe as the trainer takes it: the registry's learning-rate drops become a schedule of steps. */
-function trainerOptimizer(spec: OptimizerSpec, batchesPerEpoch: number): OptimizerOptions {
-  const { lrDropEpochs: _drops, ...rest } = spec;
-  const steps = lrScheduleSteps(spec, batchesPerEpoch);
-  return steps === null ? rest : { ...rest, lr: piecewiseConstant(steps) };
+/** The recipe as the trainer takes it: the registry's schedule (drops or cosine) over this run's steps. */
+function trainerOptimizer(spec: RunSpec, batchesPerEpoch: number): OptimizerOptions {
+  const { lrDropEpochs: _drops, lrSchedule: _schedule, ...rest } = spec.optimizer;
+  return { ...rest, lr: runLearningRate(spec, batchesPerEpoch) };
 }
 
 async function run(input: WorkerInput): Promise<WorkerOutcome> {
@@ -151,7 +149,7 @@ async function run(input: WorkerInput): Promise<WorkerOutcome> {
   const model = createModel(spec.model, { inputSize: spec.inputSize, inChannels: 1, numClasses: input.numClasses, seed: spec.seed });
   const description = describeModel(model, [1, spec.inputSize, spec.inputSize, 1]);
   const resize = spec.inputSize === input.train.height ? undefined : spec.inputSize;
-  const trainData = toDataset(input.train, { batchSize: spec.batchSize, resize, shuffle: true, seed: spec.seed, limit: spec.limitTrain, numClasses: input.numClasses });
+  const trainData = toDataset(input.train, { batchSize: spec.batchSize, resize, shuffle: true, seed: spec.seed, limit: spec.limitTrain, numClasses: input.numClasses, augment: spec.augment });
   // Testing in training-sized batches keeps the peak memory a function of the batch size alone.
   const testData = toDataset(input.test, { batchSize: spec.batchSize, resize, limit: spec.limitTest, numClasses: input.numClasses });
   const batchesPerEpoch = trainData.batchesPerEpoch;
@@ -179,7 +177,7 @@ async function run(input: WorkerInput): Promise<WorkerOutcome> {
       train: trainData,
       test: testData,
       epochs: spec.epochs,
-      optimizer: trainerOptimizer(spec.optimizer, batchesPerEpoch),
+      optimizer: trainerOptimizer(spec, batchesPerEpoch),
       seed: spec.seed,
       checkpointDir: input.checkpointDir,
       resume,

@@ -1,11 +1,16 @@
 import { UsageError } from '../src/errors';
 import type { CliOptions } from '../src/options';
-import { checkAgainstData, choosePreset, lrScheduleSteps, planRuns, PRESETS, SMALL_INPUT, type BackendFacts, type ModelFacts } from '../src/presets';
+import { checkAgainstData, choosePreset, planRuns, runLearningRate, PRESETS, SMALL_INPUT, type BackendFacts, type ModelFacts } from '../src/presets';
 
 // The registry's shape, with the chapter's hyperparameters, independent of the model packages.
 const MODELS: ModelFacts[] = [
   { name: 'lenet5', inputSize: 28, minInputSize: 12, training: { optimizer: 'sgd', learningRate: 0.9, batchSize: 256, epochs: 10, source: 'D2L' } },
-  { name: 'lenet5-relu', inputSize: 28, minInputSize: 12, training: { optimizer: 'sgd', learningRate: 0.1, batchSize: 256, epochs: 10, source: 'D2L' } },
+  {
+    name: 'lenet5-relu',
+    inputSize: 28,
+    minInputSize: 12,
+    training: { optimizer: 'adam', learningRate: 2e-3, lrSchedule: 'cosine', augment: { flip: true, crop: 2 }, batchSize: 256, epochs: 10, source: 'zoo' },
+  },
   { name: 'alexnet', inputSize: 224, minInputSize: 63, training: { optimizer: 'sgd', learningRate: 0.01, batchSize: 128, epochs: 10, source: 'D2L' } },
   {
     name: 'alexnet-classic',
@@ -104,8 +109,20 @@ describe('planRuns', () => {
     expect(mini.optimizer).toEqual({ name: 'adam', lr: 1e-3, lrDropEpochs: [3] });
     // --lr sets where the schedule starts; the drops stay the recipe's.
     expect(plan({ models: ['alexnet-mini'], lr: 0.01 }).runs[0].optimizer).toEqual({ name: 'adam', lr: 0.01, lrDropEpochs: [3] });
-    expect(lrScheduleSteps(mini.optimizer, 100)).toEqual({ boundaries: [300], values: [1e-3, 1e-4] });
-    expect(lrScheduleSteps({ name: 'sgd', lr: 0.1 }, 100)).toBeNull();
+    const lr = runLearningRate(mini, 100) as (step: number) => number;
+    expect([0, 299, 300, 599].map(lr)).toEqual([1e-3, 1e-3, 1e-4, 1e-4]);
+    expect(runLearningRate({ optimizer: { name: 'sgd', lr: 0.1 }, epochs: 1 }, 100)).toBe(0.1);
+    expect(mini.augment).toBeUndefined();
+  });
+
+  it("carries a cosine recipe and its augmentation, decaying over the run's own epochs", () => {
+    const [relu] = plan({ models: ['lenet5-relu'], epochs: 2 }).runs;
+    expect(relu.optimizer).toEqual({ name: 'adam', lr: 2e-3, lrSchedule: 'cosine' });
+    expect(relu.augment).toEqual({ flip: true, crop: 2 });
+    const lr = runLearningRate(relu, 10) as (step: number) => number;
+    expect(lr(0)).toBeCloseTo(2e-3, 12);
+    expect(lr(10)).toBeCloseTo(1e-3, 12);
+    expect(lr(20)).toBeCloseTo(0, 12);
   });
 
   it('refuses --momentum for an optimizer without momentum, and what the trainer would refuse', () => {

@@ -40,20 +40,20 @@ const tempLeftovers = (dir: string) => Object.keys(snapshot(dir)).filter((p) => 
 
 describe("the registry's recipe reaches the trainer", () => {
   withData(
-    "alexnet-mini's learning rate drops tenfold after epoch 3, and each epoch's rate is in the report",
+    "alexnet-mini's cosine decay and flip/crop augmentation, and each epoch's rate is in the report",
     async () => {
       const out = join(scratch, 'recipe');
+      // 128 images in batches of 64: two steps an epoch, eight in all.
       const r = await run(['--models', 'alexnet-mini', '--limit-train', '128', '--limit-test', '64', '--epochs', '4', '--out', out], {}, 150_000);
       expect(outcome(r)).toEqual({ code: 0, output: '' });
       const report = readJson(join(out, 'report.json'));
-      expect(report.config.runs[0].optimizer).toEqual({ name: 'adam', lr: 0.001, lrDropEpochs: [3] });
-      expect(report.models[0].history.map((h: { epoch: number; lr: number }) => [h.epoch, h.lr])).toEqual([
-        [1, 0.001],
-        [2, 0.001],
-        [3, 0.001],
-        [4, 0.0001],
-      ]);
-      expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('adam lr 0.001 /10 after epoch 3');
+      expect(report.config.runs[0].optimizer).toEqual({ name: 'adam', lr: 0.001, lrSchedule: 'cosine' });
+      expect(report.config.runs[0].augment).toEqual({ flip: true, crop: 2 });
+      // Each epoch's rate is that of its last step, on a cosine from 0.001 to 0 over the eight.
+      const history = report.models[0].history as { epoch: number; lr: number }[];
+      expect(history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
+      history.forEach((h, i) => expect(h.lr).toBeCloseTo(0.001 * 0.5 * (1 + Math.cos((Math.PI * (2 * i + 1)) / 8)), 9));
+      expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('adam lr 0.001 cosine augment flip+crop 2');
     },
     200_000,
   );

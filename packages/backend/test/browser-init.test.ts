@@ -10,11 +10,15 @@ describe("the browser build's initBackend", () => {
     await expect(browser.initBackend({ backend: 'tensorflow' })).rejects.toThrow(
       "backend option: backend 'tensorflow' is native TensorFlow (@tensorflow/tfjs-node), which runs only in Node",
     );
+    await expect(browser.initBackend({ backend: 'onnxruntime' })).rejects.toThrow(
+      "backend option: backend 'onnxruntime' is ONNX Runtime's native kernels (onnxruntime-node), which run only in Node",
+    );
   });
 
   it('auto skips WebGPU and WebGL where the page has neither, with reasons, and starts wasm with the training kernels', async () => {
     const info = await browser.initBackend({ threads: 1 });
     expect(info.name).toBe('wasm');
+    expect(info.choice).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(info.fallbacks).toEqual([
       { name: 'webgpu', reason: 'this browser has no WebGPU (navigator.gpu)' },
@@ -34,7 +38,7 @@ describe("the browser build's initBackend", () => {
 
 describe("the Node build's initBackend", () => {
   it('offers the Node backends, and says WebGL needs a browser', async () => {
-    expect(node.BACKEND_CHOICES).toEqual(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
+    expect(node.BACKEND_CHOICES).toEqual(['auto', 'tensorflow', 'webgpu', 'onnxruntime', 'wasm', 'cpu']);
     await expect(node.initBackend({ backend: 'webgl' })).rejects.toThrow("backend option: backend 'webgl' needs a browser (WebGL)");
   });
 });

@@ -27,7 +27,7 @@ import { FASHION_MNIST_CLASSES, toDataset } from '@zoo/datasets';
 import { describeSource, loadFashionMnist } from '@zoo/datasets/node';
 import { DEFAULT_NORMALIZATION, type TrainingDefaults } from '@zoo/layers';
 import { saveTrainedModel } from '@zoo/layers/node';
-import { cosineDecay, evaluate, piecewiseConstant, type LrSchedule, type OptimizerOptions } from '@zoo/trainer';
+import { evaluate, recipeLearningRate, type OptimizerOptions } from '@zoo/trainer';
 import { latestCheckpoint, train } from '@zoo/trainer/node';
 import { createModel, getModelInfo, isModelName, type ModelName } from '../src/registry';
 import { shippedWeightsDir } from '../src/node';
@@ -69,16 +69,8 @@ const limitTrain = positiveInt('limit-train', opts['limit-train']);
 const limitTest = positiveInt('limit-test', opts['limit-test']);
 const threads = positiveInt('threads', opts.threads) ?? 2;
 
-/** The learning rate of a recipe as a function of the step. */
-function learningRate(recipe: TrainingDefaults, stepsPerEpoch: number): number | LrSchedule {
-  if (recipe.lrSchedule === 'cosine') return cosineDecay({ initial: recipe.learningRate, decaySteps: recipe.epochs * stepsPerEpoch });
-  const drops = recipe.lrDropEpochs ?? [];
-  if (drops.length === 0) return recipe.learningRate;
-  return piecewiseConstant({ boundaries: drops.map((e) => e * stepsPerEpoch), values: [recipe.learningRate, ...drops.map((_, i) => recipe.learningRate / 10 ** (i + 1))] });
-}
-
 function optimizerFor(recipe: TrainingDefaults, stepsPerEpoch: number): OptimizerOptions {
-  const lr = learningRate(recipe, stepsPerEpoch);
+  const lr = recipeLearningRate(recipe, stepsPerEpoch, recipe.epochs);
   const weightDecay = recipe.weightDecay ?? 0;
   if (recipe.optimizer === 'momentum') return { name: 'momentum', lr, momentum: recipe.momentum ?? 0.9, weightDecay };
   return { name: recipe.optimizer, lr, weightDecay };

@@ -33,6 +33,8 @@ export {
   type LrScheduleDescription,
   piecewiseConstant,
   type PiecewiseConstantOptions,
+  recipeLearningRate,
+  type LrRecipe,
 } from './schedules';
 export { classifierHead, type ClassifierHead, type LossFrom, type LossSource, PROBABILITY_EPSILON } from './loss';
 export { architectureFingerprint, type ArchitectureFingerprint, type LayerFingerprint } from './fingerprint';

@@ -111,3 +111,28 @@ export function describeLr(lr: number | LrSchedule): number | LrScheduleDescript
   if (typeof lr === 'number') return lr;
   return lr.description ?? { type: 'custom', name: lr.name || 'anonymous', source: String(lr) };
 }
+
+/** What a training recipe (a model's registry `training`) says about its learning rate. */
+export interface LrRecipe {
+  /** The initial rate. */
+  readonly learningRate: number;
+  /** `cosine`: decay to 0 over all the run's steps; `step` (the default): `lrDropEpochs`. */
+  readonly lrSchedule?: 'step' | 'cosine';
+  /** Epochs after which the rate is divided by 10 (step schedule). */
+  readonly lrDropEpochs?: readonly number[];
+}
+
+/**
+ * A recipe's learning rate as the trainer takes it: a constant, divided by 10 after each of
+ * `lrDropEpochs`, or a cosine decay to 0 over `epochs` epochs of `stepsPerEpoch` steps. The one
+ * reading of a recipe, so that an app and the script that made the shipped weights train alike.
+ */
+export function recipeLearningRate(recipe: LrRecipe, stepsPerEpoch: number, epochs: number): number | LrSchedule {
+  if (recipe.lrSchedule === 'cosine') return cosineDecay({ initial: recipe.learningRate, decaySteps: Math.max(1, epochs * stepsPerEpoch) });
+  const drops = [...new Set(recipe.lrDropEpochs ?? [])].filter((e) => e > 0).sort((a, b) => a - b);
+  if (drops.length === 0) return recipe.learningRate;
+  return piecewiseConstant({
+    boundaries: drops.map((e) => e * stepsPerEpoch),
+    values: [0, ...drops].map((_, i) => recipe.learningRate / 10 ** i),
+  });
+}

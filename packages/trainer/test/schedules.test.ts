@@ -1,4 +1,4 @@
-import { cosineDecay, describeLr, piecewiseConstant } from '../src';
+import { cosineDecay, describeLr, piecewiseConstant, recipeLearningRate } from '../src';
 
 describe('learning-rate schedules', () => {
   test('piecewiseConstant switches at the boundaries', () => {
@@ -30,5 +30,17 @@ describe('learning-rate schedules', () => {
     const d = describeLr((step) => 0.1 * 0.5 ** step);
     expect(d).toMatchObject({ type: 'custom' });
     expect(JSON.stringify(d)).toContain('0.5 ** step');
+  });
+});
+
+describe("a registry recipe's learning rate", () => {
+  it('is a constant without a schedule, a tenfold drop after each drop epoch, or a cosine over the whole run', () => {
+    expect(recipeLearningRate({ learningRate: 0.9 }, 100, 10)).toBe(0.9);
+    const step = recipeLearningRate({ learningRate: 1e-3, lrDropEpochs: [5, 3, 3] }, 10, 8) as (s: number) => number;
+    expect([0, 29, 30, 49, 50, 79].map(step)).toEqual([1e-3, 1e-3, 1e-4, 1e-4, 1e-5, 1e-5]);
+    const cosine = recipeLearningRate({ learningRate: 2e-3, lrSchedule: 'cosine', lrDropEpochs: [1] }, 10, 4) as (s: number) => number;
+    expect(describeLr(cosine)).toEqual({ type: 'cosine-decay', initial: 2e-3, decaySteps: 40, alpha: 0, warmupSteps: 0 });
+    expect(cosine(20)).toBeCloseTo(1e-3, 12);
+    expect(cosine(40)).toBe(0);
   });
 });
