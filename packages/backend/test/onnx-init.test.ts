@@ -1,15 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeBackend, initBackend } from '../src/node';
 import { nativeWasmKernel } from '../src/wasm/register';
-
-function installed(): boolean {
-  try {
-    require.resolve('onnxruntime-node/dist/binding.js');
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { onnxRuntimeInstalled } from './onnx-installed';
 
 const saved = process.env.ZOO_BACKEND;
 afterEach(() => {
@@ -17,7 +9,7 @@ afterEach(() => {
   else process.env.ZOO_BACKEND = saved;
 });
 
-(installed() ? describe : describe.skip)('wasm + onnxruntime through initBackend', () => {
+(onnxRuntimeInstalled() ? describe : describe.skip)('wasm + onnxruntime through initBackend', () => {
   test('ZOO_BACKEND=onnxruntime starts wasm with ORT kernels on the given threads, and says so in one line', async () => {
     process.env.ZOO_BACKEND = 'onnxruntime';
     const info = await initBackend({ threads: 2 });

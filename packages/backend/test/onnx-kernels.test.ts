@@ -7,22 +7,12 @@ import { convGradients, makeCases } from './conv-cases';
 import { poolGradient, POOL_CASES } from './pool-cases';
 import { gradients, SHAPES } from './small-cnn';
 import { liveCounts, relativeError, seeded, use, values } from './wasm-helpers';
+import { onnxRuntimeInstalled } from './onnx-installed';
 
 const TOLERANCE = 1e-5;
 
-// onnxruntime-node is an optional dependency; `pnpm install` installs it (its postinstall, which
-// only fetches CUDA libraries, is skipped). Only its absence skips this suite: a present but
-// changed binding fails it.
-function installed(): boolean {
-  try {
-    require.resolve('onnxruntime-node/dist/binding.js');
-    return true;
-  } catch {
-    return false;
-  }
-}
-const suite = installed() ? describe : describe.skip;
-if (!installed()) console.warn('onnxruntime-node is not installed: the ONNX Runtime kernel tests are skipped');
+const suite = onnxRuntimeInstalled() ? describe : describe.skip;
+if (!onnxRuntimeInstalled()) console.warn('onnxruntime-node is not installed: the ONNX Runtime kernel tests are skipped');
 
 let runtime: OnnxRuntime;
 

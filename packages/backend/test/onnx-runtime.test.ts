@@ -1,20 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from '../src/init';
 import type * as Runtime from '../src/node/onnx/runtime';
+import { onnxRuntimeInstalled } from './onnx-installed';
 
 // Each case loads src/node/onnx/runtime.ts afresh, with onnxruntime-node's modules replaced as an
 // upgrade or a broken install would change them; the real package is checked first.
 
 type RuntimeModule = typeof Runtime;
-
-function installed(): boolean {
-  try {
-    require.resolve('onnxruntime-node/dist/binding.js');
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function freshRuntime(mocks: Record<string, () => unknown>): RuntimeModule {
   jest.resetModules();
@@ -43,7 +35,7 @@ afterEach(() => {
   jest.dontMock('onnxruntime-node/dist/binding.js');
 });
 
-(installed() ? test : test.skip)('the installed onnxruntime-node loads, passes the check, and names its MLAS kernels', async () => {
+(onnxRuntimeInstalled() ? test : test.skip)('the installed onnxruntime-node loads, passes the check, and names its MLAS kernels', async () => {
   const { loadOnnxRuntime, ONNXRUNTIME_VERSION } = jest.requireActual('../src/node/onnx/runtime') as RuntimeModule;
   const runtime = await loadOnnxRuntime(2);
   expect(runtime.version).toBe(ONNXRUNTIME_VERSION);

@@ -3,6 +3,7 @@ import { registerOnnxRuntimeKernels, unregisterOnnxRuntimeKernels } from '../src
 import { loadOnnxRuntime, type OnnxRuntime } from '../src/node/onnx/runtime';
 import { registerWasmTrainingKernels } from '../src/wasm';
 import { use } from './wasm-helpers';
+import { onnxRuntimeInstalled } from './onnx-installed';
 
 // Every convolution and dense layer of the zoo's three benchmark models, at their shapes (AlexNet-224
 // at batch 2 to keep the suite fast): ORT's forward, input gradient and filter gradient against the
@@ -38,15 +39,6 @@ function fill(shape: readonly number[], seed: number, scale = 1): Float32Array {
     out[i] = scale * (state / 1073741823.5 - 1);
   }
   return out;
-}
-
-function installed(): boolean {
-  try {
-    require.resolve('onnxruntime-node/dist/binding.js');
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 type Conv = [name: string, x: [number, number, number, number], filter: [number, number, number, number], stride: number, pad: 'same' | 'valid'];
@@ -105,7 +97,7 @@ function denseAll(d: Dense, x: Float32Array, w: Float32Array, dy: Float32Array):
   return read(tensors);
 }
 
-(installed() ? describe : describe.skip)("ONNX Runtime equals the zoo's wasm kernels on the zoo's layers", () => {
+(onnxRuntimeInstalled() ? describe : describe.skip)("ONNX Runtime equals the zoo's wasm kernels on the zoo's layers", () => {
   beforeAll(async () => {
     runtime = await loadOnnxRuntime(2);
     await use('wasm');
