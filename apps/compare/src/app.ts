@@ -233,18 +233,25 @@ interface StopSignal {
   attach(view: ProgressView): void;
 }
 
+/** How long after a stop signal another one still counts as the same stop (see {@link withStopSignals}). */
+const SAME_STOP_MS = 1000;
+
 /**
  * Runs `body` with INT (Ctrl-C), TERM (kill, pnpm, service managers) and HUP (a closed terminal)
  * stopping the run: the first asks every model to checkpoint and stop, and one that arrives before
- * the workers start means none starts; a second quits at once.
+ * the workers start means none starts; a second quits at once. Signals within
+ * {@link SAME_STOP_MS} of the first are the same stop: a Ctrl-C in a terminal reaches both pnpm and
+ * the run, and pnpm forwards it to the run again.
  */
 async function withStopSignals<T>(io: AppIo, body: (stop: StopSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   let view: ProgressView | undefined;
-  let interrupts = 0;
+  let firstAt: number | undefined;
   const onSignal = () => {
-    interrupts++;
-    if (interrupts === 1) {
+    const now = performance.now();
+    if (firstAt !== undefined && now - firstAt < SAME_STOP_MS) return;
+    if (firstAt === undefined) {
+      firstAt = now;
       const text = 'stopping: each model finishes its current batch and saves a checkpoint (Ctrl-C again quits without saving)';
       if (view) view.log(text);
       else io.out(text);

@@ -66,7 +66,7 @@ export function progressLine(p: RunProgress, eta: number): string {
 export function epochLine(record: EpochRecord, epochs: number): string {
   return (
     `epoch ${record.epoch}/${epochs} done: loss ${formatLoss(record.loss)} train acc ${formatAccuracy(record.trainAcc)} ` +
-    `test acc ${formatAccuracy(record.testAcc)} ${formatRate(record.examplesPerSec)} ex/s ${formatDuration(record.seconds)} lr ${record.lr}`
+    `test acc ${formatAccuracy(record.testAcc)} ${formatRate(record.examplesPerSec)} ex/s ${formatDuration(record.seconds)} lr ${Number(record.lr.toPrecision(3))}`
   );
 }
 

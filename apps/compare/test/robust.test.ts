@@ -209,6 +209,25 @@ describe('5. TERM to the documented entry point', () => {
     },
     240_000,
   );
+
+  withPnpm(
+    'a Ctrl-C in the terminal (INT to pnpm and the run alike, which pnpm forwards again) is one stop, not a quit',
+    async () => {
+      const out = join(scratch, 'ctrl-c');
+      // Batches of a few seconds, so that pnpm's copy of the signal arrives while the run is stopping.
+      const args = ['--models', 'lenet5', '--batch-size', '8192', '--limit-train', '32768', '--limit-test', '64', '--epochs', '3', '--out', out];
+      const started = start(['--filter', 'compare', 'start', ...args], {}, { command: pnpm! });
+      await started.waitFor(/\[lenet5 *\] epoch 1\/3 batch/, 150_000);
+      // The whole process group, as a terminal's Ctrl-C does (the harness starts each run in its own).
+      process.kill(-started.pid, 'SIGINT');
+      const r = await started.done;
+      expect(r.stderr).not.toContain('quit without saving');
+      expect(r.stdout).toContain('stopping: each model finishes its current batch and saves a checkpoint');
+      expect(readJson(join(out, 'report.json')).models[0].status).toBe('interrupted');
+      expect(readdirSync(join(out, 'checkpoints', 'lenet5')).some((n) => n.startsWith('ckpt-'))).toBe(true);
+    },
+    240_000,
+  );
 });
 
 describe('6. relative data paths', () => {
