@@ -199,25 +199,52 @@ export function onnxKernelConfigs(runtime: OnnxRuntime, options: OnnxKernelOptio
     }
   };
 
-  const fallbackOf = (name: string): KernelFunc => {
+  /** `key`'s cached session run on `feeds` (see {@link run}), or `undefined` where ORT refused the shape or failed. */
+  const onnx = (
+    backend: WasmHeapBackend,
+    key: string,
+    macs: number,
+    build: () => OnnxGraph | undefined,
+    feeds: Record<string, TensorInfo>,
+    output: string,
+    shape: number[],
+    dims?: readonly number[],
+  ): TensorInfo | undefined => {
+    const session = cache.get(key, threadsFor(macs), build);
+    return session === null ? undefined : run(backend, key, session, feeds, output, shape, dims);
+  };
+
+  /**
+   * A kernel for `name` that tries `attempt` (ORT, where the shape is delegated) and otherwise hands
+   * the call to the kernel registered for wasm now, counting where each call went.
+   */
+  const delegating = (name: string, attempt: (args: Parameters<KernelFunc>[0], backend: WasmHeapBackend) => TensorInfo | undefined): KernelConfig => {
     const config = getKernel(name, WASM);
     if (config === undefined) throw new Error(`The wasm backend has no '${name}' kernel to fall back on; is @tensorflow/tfjs-backend-wasm loaded?`);
-    return config.kernelFunc;
+    const fallback = config.kernelFunc;
+    const kernelFunc: KernelFunc = (args) => {
+      const out = attempt(args, args.backend as unknown as WasmHeapBackend);
+      if (out !== undefined) {
+        count(name, 'onnx');
+        return out;
+      }
+      count(name, 'wasm');
+      return fallback(args);
+    };
+    return { kernelName: name, backendName: WASM, setupFunc: config.setupFunc, kernelFunc };
   };
 
   const allFloat = (...infos: (TensorInfo | undefined)[]): boolean => infos.every((t) => t === undefined || (t.dtype === 'float32' && util.sizeFromShape(t.shape) > 0));
 
   // The gradient graphs are written from TF.js's shapes (dy's, the filter's), so only the forward
   // one depends on ONNX sizing the output as TF.js does.
-  const wants = (kernel: ConvKernel, g: ConvShape): boolean => (kernel !== 'forward' || onnxAgrees(g)) && (policy === 'always' || (policy === 'auto' && delegateConv(kernel, g, runtime.threads)));
+  /** Whether the policy sends this call to ORT: always, never, or (`auto`) where `measuredFaster` says. */
+  const delegated = (measuredFaster: () => boolean): boolean => policy === 'always' || (policy === 'auto' && measuredFaster());
+  const wants = (kernel: ConvKernel, g: ConvShape): boolean => (kernel !== 'forward' || onnxAgrees(g)) && delegated(() => delegateConv(kernel, g, runtime.threads));
 
   // ---- Conv2D and FusedConv2D ----
-  const convForward = (name: typeof Conv2D | typeof FusedConv2D): KernelConfig => {
-    const fallback = fallbackOf(name);
-    const setupFunc = getKernel(name, WASM)?.setupFunc;
-    const kernelFunc: KernelFunc = (args) => {
-      const { inputs, attrs } = args;
-      const backend = args.backend as unknown as WasmHeapBackend;
+  const convForward = (name: typeof Conv2D | typeof FusedConv2D): KernelConfig =>
+    delegating(name, ({ inputs, attrs }, backend) => {
       const { x, filter, bias, preluActivationWeights } = inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
       const a = attrs as unknown as Conv2DAttrs & Partial<FusedConv2DAttrs>;
       const activation = graphActivation(a.activation);
@@ -227,180 +254,103 @@ export function onnxKernelConfigs(runtime: OnnxRuntime, options: OnnxKernelOptio
         preluActivationWeights === undefined &&
         allFloat(x, filter, bias) &&
         (bias === undefined || util.sizeFromShape(bias.shape) === filter.shape[3]);
-      if (usable) {
-        const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], a.strides, a.dilations, a.pad, a.dimRoundingMode, false, 'channelsLast');
-        const g = convShape(info);
-        if (wants('forward', g)) {
-          const key = `Conv ${JSON.stringify(g)} bias=${bias !== undefined} ${activation}`;
-          const session = cache.get(key, threadsFor(convMacs(g)), () => convForwardGraph(g, bias !== undefined, activation as GraphActivation));
-          if (session !== null) {
-            const feeds: Record<string, TensorInfo> = bias === undefined ? { X: x, W: filter } : { X: x, W: filter, B: { ...bias, shape: [g.outChannels] } };
-            const out = run(backend, key, session, feeds, 'Y', [g.batch, g.outHeight, g.outWidth, g.outChannels]);
-            if (out !== undefined) {
-              count(name, 'onnx');
-              return out;
-            }
-          }
-        }
-      }
-      count(name, 'wasm');
-      return fallback(args);
-    };
-    return { kernelName: name, backendName: WASM, setupFunc, kernelFunc };
-  };
+      if (!usable) return undefined;
+      const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], a.strides, a.dilations, a.pad, a.dimRoundingMode, false, 'channelsLast');
+      const g = convShape(info);
+      if (!wants('forward', g)) return undefined;
+      const feeds: Record<string, TensorInfo> = bias === undefined ? { X: x, W: filter } : { X: x, W: filter, B: { ...bias, shape: [g.outChannels] } };
+      return onnx(backend, `Conv ${JSON.stringify(g)} bias=${bias !== undefined} ${activation}`, convMacs(g), () => convForwardGraph(g, bias !== undefined, activation), feeds, 'Y', [
+        g.batch,
+        g.outHeight,
+        g.outWidth,
+        g.outChannels,
+      ]);
+    });
 
   // ---- Conv2DBackpropInput ----
-  const inputGrad = (): KernelConfig => {
-    const fallback = fallbackOf(Conv2DBackpropInput);
-    const setupFunc = getKernel(Conv2DBackpropInput, WASM)?.setupFunc;
-    const kernelFunc: KernelFunc = (args) => {
-      const { inputs, attrs } = args;
-      const backend = args.backend as unknown as WasmHeapBackend;
+  const inputGrad = (): KernelConfig =>
+    delegating(Conv2DBackpropInput, ({ inputs, attrs }, backend) => {
       const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
       const a = attrs as unknown as Conv2DBackpropInputAttrs;
-      if (a.dataFormat !== 'NCHW' && allFloat(dy, filter)) {
-        const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
-        const g = convShape(info);
-        if (wants('inputGradient', g)) {
-          const key = `ConvTranspose ${JSON.stringify(g)}`;
-          const session = cache.get(key, threadsFor(convMacs(g)), () => convInputGradGraph(g));
-          if (session !== null) {
-            const out = run(backend, key, session, { DY: dy, W: filter }, 'DX', [g.batch, g.inHeight, g.inWidth, g.inChannels]);
-            if (out !== undefined) {
-              count(Conv2DBackpropInput, 'onnx');
-              return out;
-            }
-          }
-        }
-      }
-      count(Conv2DBackpropInput, 'wasm');
-      return fallback(args);
-    };
-    return { kernelName: Conv2DBackpropInput, backendName: WASM, setupFunc, kernelFunc };
-  };
+      if (a.dataFormat === 'NCHW' || !allFloat(dy, filter)) return undefined;
+      const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+      const g = convShape(info);
+      if (!wants('inputGradient', g)) return undefined;
+      return onnx(backend, `ConvTranspose ${JSON.stringify(g)}`, convMacs(g), () => convInputGradGraph(g), { DY: dy, W: filter }, 'DX', [g.batch, g.inHeight, g.inWidth, g.inChannels]);
+    });
 
   // ---- Conv2DBackpropFilter ----
-  const filterGrad = (): KernelConfig => {
-    const fallback = fallbackOf(Conv2DBackpropFilter);
-    const kernelFunc: KernelFunc = (args) => {
-      const { inputs, attrs } = args;
-      const backend = args.backend as unknown as WasmHeapBackend;
+  const filterGrad = (): KernelConfig =>
+    delegating(Conv2DBackpropFilter, ({ inputs, attrs }, backend) => {
       const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
       const a = attrs as unknown as Conv2DBackpropFilterAttrs;
-      if (a.dataFormat !== 'NCHW' && allFloat(x, dy)) {
-        const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
-        const g = convShape(info);
-        if (wants('filterGradient', g)) {
-          const key = `ConvFilterGrad ${JSON.stringify(g)}`;
-          const session = cache.get(key, threadsFor(convMacs(g)), () => convFilterGradGraph(g));
-          if (session !== null) {
-            const out = run(backend, key, session, { X: x, DY: dy }, 'DW', [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels]);
-            if (out !== undefined) {
-              count(Conv2DBackpropFilter, 'onnx');
-              return out;
-            }
-          }
-        }
-      }
-      count(Conv2DBackpropFilter, 'wasm');
-      return fallback(args);
-    };
-    return { kernelName: Conv2DBackpropFilter, backendName: WASM, kernelFunc };
-  };
+      if (a.dataFormat === 'NCHW' || !allFloat(x, dy)) return undefined;
+      const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+      const g = convShape(info);
+      if (!wants('filterGradient', g)) return undefined;
+      return onnx(backend, `ConvFilterGrad ${JSON.stringify(g)}`, convMacs(g), () => convFilterGradGraph(g), { X: x, DY: dy }, 'DW', [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels]);
+    });
 
   // ---- BatchMatMul and _FusedMatMul ----
-  const matMul = (name: typeof BatchMatMul | typeof _FusedMatMul): KernelConfig => {
-    const fallback = fallbackOf(name);
-    const setupFunc = getKernel(name, WASM)?.setupFunc;
-    const kernelFunc: KernelFunc = (args) => {
-      const { inputs, attrs } = args;
-      const backend = args.backend as unknown as WasmHeapBackend;
+  const matMul = (name: typeof BatchMatMul | typeof _FusedMatMul): KernelConfig =>
+    delegating(name, ({ inputs, attrs }, backend) => {
       const { a, b, bias, preluActivationWeights } = inputs as { a: TensorInfo; b: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
       const at = attrs as unknown as BatchMatMulAttrs & Partial<_FusedMatMulAttrs>;
       const activation = graphActivation(at.activation);
       const aRank = a.shape.length;
       const bRank = b.shape.length;
       // Only unbatched products (every dense layer's, as TF.js passes them: [1, m, k]).
-      if (activation !== undefined && preluActivationWeights === undefined && allFloat(a, b, bias) && aRank >= 2 && bRank >= 2 && util.sizeFromShape(a.shape.slice(0, -2)) === 1 && util.sizeFromShape(b.shape.slice(0, -2)) === 1) {
-        const s: MatMulShape = {
-          m: at.transposeA ? a.shape[aRank - 1] : a.shape[aRank - 2],
-          k: at.transposeA ? a.shape[aRank - 2] : a.shape[aRank - 1],
-          n: at.transposeB ? b.shape[bRank - 2] : b.shape[bRank - 1],
-          transposeA: at.transposeA,
-          transposeB: at.transposeB,
-        };
-        const kB = at.transposeB ? b.shape[bRank - 1] : b.shape[bRank - 2];
-        const biasOk = bias === undefined || util.sizeFromShape(bias.shape) === s.n;
-        if (kB === s.k && biasOk && (policy === 'always' || (policy === 'auto' && delegateMatMul(s, runtime.threads)))) {
-          const key = `Gemm ${JSON.stringify(s)} bias=${bias !== undefined} ${activation}`;
-          const session = cache.get(key, threadsFor(s.m * s.k * s.n), () => matMulGraph(s, bias !== undefined, activation));
-          if (session !== null) {
-            const feeds: Record<string, TensorInfo> = {
-              A: { ...a, shape: at.transposeA ? [s.k, s.m] : [s.m, s.k] },
-              B: { ...b, shape: at.transposeB ? [s.n, s.k] : [s.k, s.n] },
-            };
-            if (bias !== undefined) feeds.C = { ...bias, shape: [s.n] };
-            const outShape = [...new Array<number>(Math.max(aRank, bRank) - 2).fill(1), s.m, s.n];
-            const out = run(backend, key, session, feeds, 'Y', outShape, [s.m, s.n]);
-            if (out !== undefined) {
-              count(name, 'onnx');
-              return out;
-            }
-          }
-        }
-      }
-      count(name, 'wasm');
-      return fallback(args);
-    };
-    return { kernelName: name, backendName: WASM, setupFunc, kernelFunc };
-  };
+      const unbatched = aRank >= 2 && bRank >= 2 && util.sizeFromShape(a.shape.slice(0, -2)) === 1 && util.sizeFromShape(b.shape.slice(0, -2)) === 1;
+      if (activation === undefined || preluActivationWeights !== undefined || !allFloat(a, b, bias) || !unbatched) return undefined;
+      const s: MatMulShape = {
+        m: at.transposeA ? a.shape[aRank - 1] : a.shape[aRank - 2],
+        k: at.transposeA ? a.shape[aRank - 2] : a.shape[aRank - 1],
+        n: at.transposeB ? b.shape[bRank - 2] : b.shape[bRank - 1],
+        transposeA: at.transposeA,
+        transposeB: at.transposeB,
+      };
+      const kB = at.transposeB ? b.shape[bRank - 1] : b.shape[bRank - 2];
+      const biasOk = bias === undefined || util.sizeFromShape(bias.shape) === s.n;
+      if (kB !== s.k || !biasOk || !delegated(() => delegateMatMul(s, runtime.threads))) return undefined;
+      const feeds: Record<string, TensorInfo> = {
+        A: { ...a, shape: at.transposeA ? [s.k, s.m] : [s.m, s.k] },
+        B: { ...b, shape: at.transposeB ? [s.n, s.k] : [s.k, s.n] },
+      };
+      if (bias !== undefined) feeds.C = { ...bias, shape: [s.n] };
+      const outShape = [...new Array<number>(Math.max(aRank, bRank) - 2).fill(1), s.m, s.n];
+      const key = `Gemm ${JSON.stringify(s)} bias=${bias !== undefined} ${activation}`;
+      return onnx(backend, key, s.m * s.k * s.n, () => matMulGraph(s, bias !== undefined, activation), feeds, 'Y', outShape, [s.m, s.n]);
+    });
 
   // ---- MaxPoolGrad ----
-  const maxPoolGrad = (): KernelConfig => {
-    const fallback = fallbackOf(MaxPoolGrad);
-    const kernelFunc: KernelFunc = (args) => {
-      const { inputs, attrs } = args;
-      const backend = args.backend as unknown as WasmHeapBackend;
+  const maxPoolGrad = (): KernelConfig =>
+    delegating(MaxPoolGrad, ({ inputs, attrs }, backend) => {
       const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
       const a = attrs as unknown as MaxPoolGradAttrs;
-      if (allFloat(dy, input) && input.shape.length === 4) {
-        const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
-        const p: PoolShape = {
-          batch: info.batchSize,
-          inHeight: info.inHeight,
-          inWidth: info.inWidth,
-          channels: info.inChannels,
-          outHeight: info.outHeight,
-          outWidth: info.outWidth,
-          filterHeight: info.filterHeight,
-          filterWidth: info.filterWidth,
-          strideHeight: info.strideHeight,
-          strideWidth: info.strideWidth,
-          padTop: info.padInfo.top,
-          padBottom: info.padInfo.bottom,
-          padLeft: info.padInfo.left,
-          padRight: info.padInfo.right,
-        };
-        // MaxUnpool writes rather than adds: overlapping windows would lose gradient.
-        const disjoint = p.strideHeight >= p.filterHeight && p.strideWidth >= p.filterWidth;
-        const sameShape = p.outHeight === dy.shape[1] && p.outWidth === dy.shape[2];
-        if (disjoint && sameShape && (policy === 'always' || (policy === 'auto' && delegateMaxPoolGrad(p)))) {
-          const key = `MaxPoolGrad ${JSON.stringify(p)}`;
-          const session = cache.get(key, threadsFor(util.sizeFromShape(input.shape)), () => maxPoolGradGraph(p));
-          if (session !== null) {
-            const out = run(backend, key, session, { X: input, DY: dy }, 'DX', [...input.shape]);
-            if (out !== undefined) {
-              count(MaxPoolGrad, 'onnx');
-              return out;
-            }
-          }
-        }
-      }
-      count(MaxPoolGrad, 'wasm');
-      return fallback(args);
-    };
-    return { kernelName: MaxPoolGrad, backendName: WASM, kernelFunc };
-  };
+      if (!allFloat(dy, input) || input.shape.length !== 4) return undefined;
+      const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+      const p: PoolShape = {
+        batch: info.batchSize,
+        inHeight: info.inHeight,
+        inWidth: info.inWidth,
+        channels: info.inChannels,
+        outHeight: info.outHeight,
+        outWidth: info.outWidth,
+        filterHeight: info.filterHeight,
+        filterWidth: info.filterWidth,
+        strideHeight: info.strideHeight,
+        strideWidth: info.strideWidth,
+        padTop: info.padInfo.top,
+        padBottom: info.padInfo.bottom,
+        padLeft: info.padInfo.left,
+        padRight: info.padInfo.right,
+      };
+      // MaxUnpool writes rather than adds: overlapping windows would lose gradient.
+      const disjoint = p.strideHeight >= p.filterHeight && p.strideWidth >= p.filterWidth;
+      const sameShape = p.outHeight === dy.shape[1] && p.outWidth === dy.shape[2];
+      if (!disjoint || !sameShape || !delegated(() => delegateMaxPoolGrad(p))) return undefined;
+      return onnx(backend, `MaxPoolGrad ${JSON.stringify(p)}`, util.sizeFromShape(input.shape), () => maxPoolGradGraph(p), { X: input, DY: dy }, 'DX', [...input.shape]);
+    });
 
   return {
     configs: [convForward(Conv2D), convForward(FusedConv2D), inputGrad(), filterGrad(), matMul(BatchMatMul), matMul(_FusedMatMul), maxPoolGrad()],
