@@ -3,29 +3,10 @@
  * Dawn, threaded wasm), plus what only Node has. Node resolves `@zoo/backend` here (the `node`
  * export condition); `@zoo/backend/node` names it explicitly.
  */
-export {
-  BackendUnavailableError,
-  describeBackend,
-  type BackendChoice,
-  type BackendFallback,
-  type BackendInfo,
-  type InitBackendOptions,
-  type OnnxRuntimeInfo,
-} from '../init';
+// The main entry's API, with Node's initBackend and BACKEND_CHOICES in place of the browser's (a
+// module's own exports take precedence over those it re-exports with `export *`).
+export * from '../index';
 export { BACKEND_CHOICES, initBackend } from './init';
-export type { GpuAdapterInfo } from '../webgpu/adapter';
-export {
-  chooseFilterGradient,
-  FILTER_GRADIENT_ALGORITHMS,
-  FILTER_GRADIENT_CHOICES,
-  INPUT_GRADIENT_ALGORITHMS,
-  MAX_WASM_THREADS,
-  registerWasmTrainingKernels,
-  type FilterGradientAlgorithm,
-  type FilterGradientChoice,
-  type InputGradientAlgorithm,
-  type WasmTrainingKernelOptions,
-} from '../wasm';
 export { setWasmBackendWithThreads, THREADED_START_TIMEOUT_MS } from './wasm-threads';
 export { provideNavigatorGpu, releaseNavigatorGpu } from './dawn';
 export {
