@@ -20,6 +20,37 @@ export interface ConvGeometry {
   padLeft: number;
 }
 
+/** Every number of a 2-D convolution, NHWC: the geometry plus dilation and all four pads (ONNX's graphs need them). */
+export interface ConvShape extends ConvGeometry {
+  dilationHeight: number;
+  dilationWidth: number;
+  padBottom: number;
+  padRight: number;
+}
+
+/** TF.js's resolved convolution info (`backend_util.computeConv2DInfo`) as plain numbers. */
+export function convShapeOf(info: backend_util.Conv2DInfo): ConvShape {
+  return {
+    batch: info.batchSize,
+    inHeight: info.inHeight,
+    inWidth: info.inWidth,
+    inChannels: info.inChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    outChannels: info.outChannels,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    strideHeight: info.strideHeight,
+    strideWidth: info.strideWidth,
+    dilationHeight: info.dilationHeight,
+    dilationWidth: info.dilationWidth,
+    padTop: info.padInfo.top,
+    padBottom: info.padInfo.bottom,
+    padLeft: info.padInfo.left,
+    padRight: info.padInfo.right,
+  };
+}
+
 /**
  * Resolves a convolution's attributes to numbers with TF.js's own rules (so `same` padding and
  * `dimRoundingMode` agree with the forward kernel).
@@ -46,21 +77,7 @@ export function convGeometry(
     false,
     'channelsLast',
   );
-  return {
-    batch: info.batchSize,
-    inHeight: info.inHeight,
-    inWidth: info.inWidth,
-    inChannels: info.inChannels,
-    outHeight: info.outHeight,
-    outWidth: info.outWidth,
-    outChannels: info.outChannels,
-    filterHeight: info.filterHeight,
-    filterWidth: info.filterWidth,
-    strideHeight: info.strideHeight,
-    strideWidth: info.strideWidth,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-  };
+  return convShapeOf(info);
 }
 
 /** Explicit NHWC padding in the form the Conv2D kernel takes. */

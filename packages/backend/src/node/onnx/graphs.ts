@@ -3,28 +3,10 @@
  * convolutions are NCHW with OIHW filters, so each convolution graph carries its layout transposes
  * inside (ORT runs them with its own threads, and the wasm heap is read and written in place).
  */
+import type { ConvShape } from '../../wasm/conv-geometry';
 import type { OnnxGraph, OnnxInitializer, OnnxNode } from './proto';
 
-/** A 2-D convolution's numbers, NHWC (TF.js's `computeConv2DInfo` resolved). */
-export interface ConvShape {
-  batch: number;
-  inHeight: number;
-  inWidth: number;
-  inChannels: number;
-  outHeight: number;
-  outWidth: number;
-  outChannels: number;
-  filterHeight: number;
-  filterWidth: number;
-  strideHeight: number;
-  strideWidth: number;
-  dilationHeight: number;
-  dilationWidth: number;
-  padTop: number;
-  padBottom: number;
-  padLeft: number;
-  padRight: number;
-}
+export type { ConvShape };
 
 /** The activations a fused kernel can carry into the graph. */
 export type GraphActivation = 'linear' | 'relu' | 'sigmoid';

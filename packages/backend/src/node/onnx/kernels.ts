@@ -29,6 +29,7 @@ import {
   type _FusedMatMulAttrs,
 } from '@tensorflow/tfjs';
 import { convFilterGradGraph, convForwardGraph, convInputGradGraph, matMulGraph, maxPoolGradGraph, type ConvShape, type GraphActivation, type MatMulShape, type PoolShape } from './graphs';
+import { convShapeOf } from '../../wasm/conv-geometry';
 import type { OnnxGraph } from './proto';
 import { convMacs, delegateConv, delegateMatMul, delegateMaxPoolGrad, sessionThreads, type ConvKernel, type DelegationPolicy } from './rules';
 import type { OnnxRuntime, OrtSession } from './runtime';
@@ -94,28 +95,6 @@ class SessionCache {
   get size(): number {
     return this.sessions.size;
   }
-}
-
-function convShape(info: backend_util.Conv2DInfo): ConvShape {
-  return {
-    batch: info.batchSize,
-    inHeight: info.inHeight,
-    inWidth: info.inWidth,
-    inChannels: info.inChannels,
-    outHeight: info.outHeight,
-    outWidth: info.outWidth,
-    outChannels: info.outChannels,
-    filterHeight: info.filterHeight,
-    filterWidth: info.filterWidth,
-    strideHeight: info.strideHeight,
-    strideWidth: info.strideWidth,
-    dilationHeight: info.dilationHeight,
-    dilationWidth: info.dilationWidth,
-    padTop: info.padInfo.top,
-    padBottom: info.padInfo.bottom,
-    padLeft: info.padInfo.left,
-    padRight: info.padInfo.right,
-  };
 }
 
 /**
@@ -256,7 +235,7 @@ export function onnxKernelConfigs(runtime: OnnxRuntime, options: OnnxKernelOptio
         (bias === undefined || util.sizeFromShape(bias.shape) === filter.shape[3]);
       if (!usable) return undefined;
       const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], a.strides, a.dilations, a.pad, a.dimRoundingMode, false, 'channelsLast');
-      const g = convShape(info);
+      const g = convShapeOf(info);
       if (!wants('forward', g)) return undefined;
       const feeds: Record<string, TensorInfo> = bias === undefined ? { X: x, W: filter } : { X: x, W: filter, B: { ...bias, shape: [g.outChannels] } };
       return onnx(backend, `Conv ${JSON.stringify(g)} bias=${bias !== undefined} ${activation}`, convMacs(g), () => convForwardGraph(g, bias !== undefined, activation), feeds, 'Y', [
@@ -274,7 +253,7 @@ export function onnxKernelConfigs(runtime: OnnxRuntime, options: OnnxKernelOptio
       const a = attrs as unknown as Conv2DBackpropInputAttrs;
       if (a.dataFormat === 'NCHW' || !allFloat(dy, filter)) return undefined;
       const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
-      const g = convShape(info);
+      const g = convShapeOf(info);
       if (!wants('inputGradient', g)) return undefined;
       return onnx(backend, `ConvTranspose ${JSON.stringify(g)}`, convMacs(g), () => convInputGradGraph(g), { DY: dy, W: filter }, 'DX', [g.batch, g.inHeight, g.inWidth, g.inChannels]);
     });
@@ -286,7 +265,7 @@ export function onnxKernelConfigs(runtime: OnnxRuntime, options: OnnxKernelOptio
       const a = attrs as unknown as Conv2DBackpropFilterAttrs;
       if (a.dataFormat === 'NCHW' || !allFloat(x, dy)) return undefined;
       const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
-      const g = convShape(info);
+      const g = convShapeOf(info);
       if (!wants('filterGradient', g)) return undefined;
       return onnx(backend, `ConvFilterGrad ${JSON.stringify(g)}`, convMacs(g), () => convFilterGradGraph(g), { X: x, DY: dy }, 'DW', [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels]);
     });
