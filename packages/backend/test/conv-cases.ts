@@ -1,6 +1,7 @@
 // The conv2d gradient cases and their computation, shared by the wasm and ONNX Runtime suites.
 import * as tf from '@tensorflow/tfjs';
-import { between, seeded } from './random';
+import { between, seeded, values } from './random';
+import { use } from './wasm-helpers';
 
 export type Explicit = [[number, number], [number, number], [number, number], [number, number]];
 export type Pad = 'same' | 'valid' | number | Explicit;
@@ -97,3 +98,19 @@ export function convGradients(c: ConvCase, x: Float32Array, w: Float32Array, wei
   });
 }
 
+
+/** The case as a test name. */
+export function caseName(c: ConvCase): string {
+  return `${c.label}: x ${c.batch}x${c.height}x${c.width}x${c.inChannels}, w ${c.kernel.join('x')}x${c.inChannels}x${c.outChannels}, pad ${JSON.stringify(c.pad)}`;
+}
+
+/** The case's seeded inputs, and its gradients on the cpu backend as the reference (cpu is left active). */
+export async function cpuReference(c: ConvCase): Promise<{ x: Float32Array; w: Float32Array; weights: Float32Array; outShape: number[]; reference: Gradients }> {
+  const random = seeded(c.height * 131 + c.width * 17 + c.kernel[0]);
+  const x = values(random, [c.batch, c.height, c.width, c.inChannels]);
+  const w = values(random, [...c.kernel, c.inChannels, c.outChannels]);
+  await use('cpu');
+  const outShape = tf.tidy(() => tf.conv2d(tf.zeros<tf.Rank.R4>([c.batch, c.height, c.width, c.inChannels]), tf.zeros<tf.Rank.R4>([...c.kernel, c.inChannels, c.outChannels]), c.strides, c.pad).shape);
+  const weights = values(random, outShape);
+  return { x, w, weights, outShape, reference: convGradients(c, x, w, weights, outShape) };
+}

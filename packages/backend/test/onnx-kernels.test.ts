@@ -3,7 +3,7 @@ import { registerOnnxRuntimeKernels, unregisterOnnxRuntimeKernels } from '../src
 import { loadOnnxRuntime, type OnnxRuntime } from '../src/node/onnx/runtime';
 import type { OnnxKernels } from '../src/node/onnx/kernels';
 import { registerWasmTrainingKernels } from '../src/wasm';
-import { convGradients, makeCases } from './conv-cases';
+import { caseName, convGradients, cpuReference, makeCases } from './conv-cases';
 import { poolGradient, POOL_CASES } from './pool-cases';
 import { gradients, SHAPES } from './small-cnn';
 import { liveCounts, relativeError, seeded, use, values } from './wasm-helpers';
@@ -35,15 +35,8 @@ suite('ONNX Runtime kernels on wasm', () => {
 
   describe('conv2d gradients equal cpu (the wasm suite cases)', () => {
     for (const c of makeCases()) {
-      const name = `${c.label}: x ${c.batch}x${c.height}x${c.width}x${c.inChannels}, w ${c.kernel.join('x')}x${c.inChannels}x${c.outChannels}, pad ${JSON.stringify(c.pad)}`;
-      test(name, async () => {
-        const random = seeded(c.height * 131 + c.width * 17 + c.kernel[0]);
-        const x = values(random, [c.batch, c.height, c.width, c.inChannels]);
-        const w = values(random, [...c.kernel, c.inChannels, c.outChannels]);
-        await use('cpu');
-        const outShape = tf.tidy(() => tf.conv2d(tf.zeros<tf.Rank.R4>([c.batch, c.height, c.width, c.inChannels]), tf.zeros<tf.Rank.R4>([...c.kernel, c.inChannels, c.outChannels]), c.strides, c.pad).shape);
-        const weights = values(random, outShape);
-        const reference = convGradients(c, x, w, weights, outShape);
+      test(caseName(c), async () => {
+        const { x, w, weights, outShape, reference } = await cpuReference(c);
         await use('wasm');
         const kernels = register('always');
         const before = liveCounts();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels, type WasmTrainingKernelOptions } from '../src/wasm';
 import { batchChunks, chooseFilterGradient } from '../src/wasm/conv2d-backprop-filter';
-import { convGradients, makeCases, type ConvCase } from './conv-cases';
+import { caseName, convGradients, cpuReference, makeCases, type ConvCase } from './conv-cases';
 import { liveCounts, relativeError, seeded, use, values } from './wasm-helpers';
 
 const TOLERANCE = 1e-5;
@@ -19,15 +19,8 @@ describe('conv2d gradients on wasm equal cpu', () => {
   });
 
   for (const c of makeCases()) {
-    const name = `${c.label}: x ${c.batch}x${c.height}x${c.width}x${c.inChannels}, w ${c.kernel.join('x')}x${c.inChannels}x${c.outChannels}, pad ${JSON.stringify(c.pad)}`;
-    test(name, async () => {
-      const random = seeded(c.height * 131 + c.width * 17 + c.kernel[0]);
-      const x = values(random, [c.batch, c.height, c.width, c.inChannels]);
-      const w = values(random, [...c.kernel, c.inChannels, c.outChannels]);
-      await use('cpu');
-      const outShape = tf.tidy(() => tf.conv2d(tf.zeros<tf.Rank.R4>([c.batch, c.height, c.width, c.inChannels]), tf.zeros<tf.Rank.R4>([...c.kernel, c.inChannels, c.outChannels]), c.strides, c.pad).shape);
-      const weights = values(random, outShape);
-      const reference = convGradients(c, x, w, weights, outShape);
+    test(caseName(c), async () => {
+      const { x, w, weights, outShape, reference } = await cpuReference(c);
 
       await use('wasm');
       for (const [label, options] of CONFIGS) {
