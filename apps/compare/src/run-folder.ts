@@ -3,11 +3,11 @@
  * out, and a fresh run only starts in a folder that holds nothing it did not write.
  */
 import { hostname } from 'node:os';
-import { mkdir, open, readdir, readFile, rm, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, unlink } from 'node:fs/promises';
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from './errors';
-import { TEMP_PREFIX } from './files';
+import { TEMP_PREFIX, writeFileDurable } from './files';
 
 /** The lock's file name inside the run folder. */
 export const LOCK_FILE = '.lock';
@@ -62,14 +62,8 @@ async function readOwner(file: string): Promise<LockOwner | undefined> {
 
 /** Creates the lock file, failing with EEXIST when it is there: `wx` makes taking it atomic. */
 async function createLock(file: string): Promise<void> {
-  const handle = await open(file, 'wx');
-  try {
-    const owner: LockOwner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
-    await handle.writeFile(`${JSON.stringify(owner)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  const owner: LockOwner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+  await writeFileDurable(file, `${JSON.stringify(owner)}\n`, { exclusive: true });
 }
 
 /**

@@ -14,9 +14,13 @@ function asBuffers(data: tf.io.WeightData | undefined): Buffer[] {
   return (Array.isArray(data) ? data : [data]).map((part) => Buffer.from(part));
 }
 
-/** Writes `data` to `path` and flushes it to the disk before returning (no rename: see {@link writeFileAtomic}). */
-export async function writeFileDurable(path: string, data: string | Uint8Array): Promise<void> {
-  const file = await open(path, 'w');
+/**
+ * Writes `data` to `path` and flushes it to the disk before returning (no rename: see
+ * {@link writeFileAtomic}). With `exclusive`, fails with EEXIST when `path` exists, so that creating
+ * it is atomic (a lock file).
+ */
+export async function writeFileDurable(path: string, data: string | Uint8Array, options: { exclusive?: boolean } = {}): Promise<void> {
+  const file = await open(path, options.exclusive === true ? 'wx' : 'w');
   try {
     await file.writeFile(data);
     await file.sync();
