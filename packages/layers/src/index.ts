@@ -54,3 +54,15 @@ export {
   type Pretrained,
   type WeightsSource,
 } from './pretrained/load';
+export {
+  activationGrid,
+  convLayers,
+  featureMaps,
+  filterGrid,
+  type ConvLayerInfo,
+  type FeatureMapOptions,
+  type FeatureMaps,
+  type FilterGridOptions,
+  type GridOptions,
+  type ImageGrid,
+} from './inspect';
