@@ -11,22 +11,12 @@ import { loadPretrained } from '@zoo/models/node';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { buildPage, copyDemoAssets } from '../src/build';
+import { collectErrors, haveChromium, launchChromium } from '../src/chromium';
 import type { ClassifyRequest, ClassifyResult, PretrainedRequest, PretrainedResult } from '../src/page';
 import { serveStatic, type StaticServer } from '../src/serve';
 
-const CHROMIUM = process.env.ZOO_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-sync',
-];
 const FIXTURES = join(__dirname, 'fixtures');
 const IMAGES = 't10k-images-first32.idx3';
 /** 200 more for the shipped weights, enough that their accuracy shows through (32 would leave it to chance). */
@@ -35,12 +25,7 @@ const MORE_LABELS = 't10k-labels-first200.idx1';
 /** The alexnet-mini weights @zoo/alexnet ships, served to the page as they would be from the package. */
 const SHIPPED = join(__dirname, '..', '..', '..', 'packages', 'alexnet', 'weights', 'alexnet-mini');
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env.CI) throw new Error(`${CHROMIUM} is missing; CI installs Debian's chromium for the browser tests`);
-  console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set ZOO_CHROMIUM)`);
-}
-const describeInBrowser = haveChromium ? describe : describe.skip;
+const describeInBrowser = haveChromium('browser tests') ? describe : describe.skip;
 
 /** Node's answer for the same images: pixels / 255, resized bilinearly to the model's input, on cpu. */
 function nodeProbabilities(model: tf.LayersModel, images: Uint8Array, count: number, size: number): number[][] {
@@ -122,12 +107,8 @@ describeInBrowser('the page in headless Chromium', () => {
     const mounts: Record<string, string> = { '/': join(work, 'site'), '/models/': join(work, 'models'), '/pretrained/': join(work, 'pretrained'), '/images/': FIXTURES };
     mounts['/shipped/alexnet-mini/'] = SHIPPED;
     server = await serveStatic(mounts);
-    context = await chromium.launchPersistentContext(join(work, 'profile'), { executablePath: CHROMIUM, headless: true, args: ARGS });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
+    ({ context, page } = await launchChromium(join(work, 'profile')));
+    collectErrors(page, pageErrors);
     await page.goto(`${server.url}/index.html`);
     await page.waitForFunction(() => typeof (window as unknown as { zoo?: unknown }).zoo === 'object');
   });
