@@ -46,4 +46,20 @@ export default tseslint.config(
     files: ['apps/*/src/**/*.ts', 'packages/*/test/**/*.ts', 'apps/*/test/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [INTO_ANOTHER_PACKAGE] }] },
   },
+  {
+    // The playground's src is a web page: nothing Node-only (vite.config.ts, scripts/ and test/ run in Node).
+    files: ['apps/playground/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            INTO_ANOTHER_PACKAGE,
+            { group: ['node:*', 'fs', 'path', 'crypto', 'worker_threads', 'os', 'http'], message: 'the playground runs in a browser: no Node built-ins (docs/architecture.md)' },
+            { group: ['@zoo/*/node'], message: "the playground runs in a browser: use a package's main entry, not its ./node one" },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -379,8 +379,15 @@ function setUpTraining(sample: Split, backendLine: string, onSession: (s: SideBy
       status.dataset.state = 'failed';
     }
   });
-  pause.addEventListener('click', () => session?.pause());
-  resume.addEventListener('click', () => session?.resume());
+  // Forced paints: a paused run reports no progress that would repaint the buttons and the status.
+  pause.addEventListener('click', () => {
+    session?.pause();
+    paint(true);
+  });
+  resume.addEventListener('click', () => {
+    session?.resume();
+    paint(true);
+  });
   reset.addEventListener('click', () => {
     session?.stop();
     session = null;
