@@ -135,6 +135,7 @@ async function start(): Promise<void> {
     const differ = results[0].top[0].index !== results[1].top[0].index;
     const where = input.kind === 'sample' ? `sample image ${input.index}` : input.note;
     byId('input-note').textContent = truth === null ? `(${where})` : `(${where}, truly ${classes[truth]})`;
+    byId('input-note').classList.remove('error');
     answers.replaceChildren(
       ...results.map(({ m, top, ms }) => {
         const card = el('div', { className: `card${differ ? ' disagree' : ''}` }, [
@@ -219,7 +220,10 @@ async function start(): Promise<void> {
       const { inverted } = await drawing.load(file);
       input = { kind: 'drawing', note: `${file.name}${inverted ? ', inverted: light background' : ''}` };
     } catch (err) {
-      fail(err);
+      // A file the browser cannot decode is the user's to fix, not a broken page.
+      const note = byId('input-note');
+      note.textContent = `(${err instanceof Error ? err.message : String(err)})`;
+      note.classList.add('error');
     }
   };
   byId<HTMLInputElement>('file').addEventListener('change', (e) => {

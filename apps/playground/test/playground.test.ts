@@ -199,6 +199,32 @@ describeInBrowser('the playground in headless Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('classifies an opened photo-like image file, inverting its light background to the data set\'s light-on-dark', async () => {
+    // A sample image as a product photo looks: dark object on white, 4x larger, PNG made by the browser's own encoder.
+    const i = 9; // an ankle boot
+    const base64 = await page.evaluate(
+      ([pixels]) => {
+        const canvas = document.createElement('canvas');
+        canvas.width = canvas.height = 112;
+        const small = document.createElement('canvas');
+        small.width = small.height = 28;
+        const rgba = new ImageData(28, 28);
+        (pixels as number[]).forEach((v, p) => rgba.data.set([255 - v, 255 - v, 255 - v, 255], 4 * p));
+        small.getContext('2d')?.putImageData(rgba, 0, 0);
+        canvas.getContext('2d')?.drawImage(small, 0, 0, 112, 112);
+        return canvas.toDataURL('image/png').split(',')[1];
+      },
+      [Array.from(images.subarray(i * 784, (i + 1) * 784))] as const,
+    );
+    const before = (await page.locator('body').getAttribute('data-shown')) ?? '';
+    await page.setInputFiles('#file', { name: 'boot.png', mimeType: 'image/png', buffer: Buffer.from(base64, 'base64') });
+    await page.waitForFunction((b) => document.body.dataset.shown !== b && document.body.dataset.shown?.startsWith('drawing:'), before);
+    await page.waitForFunction(() => /boot\.png, inverted/.test(document.getElementById('input-note')?.textContent ?? ''));
+    const cards = await page.locator('#answers .card').evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.top1)));
+    expect(cards).toEqual([labels[i], labels[i]]);
+    expect(errors).toEqual([]);
+  });
+
   it("draws each model's first-layer filters as filterGrid computes them, and every convolution's feature maps", async () => {
     const i = 3;
     await pickSample(page, i);
