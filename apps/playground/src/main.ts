@@ -245,6 +245,8 @@ async function start(): Promise<void> {
       const grid = filterGrid(m.net.model, FILTER_GRID);
       const canvas = gridCanvas(grid, `${m.spec.title}: the ${grid.tiles} filters of its first convolution`);
       canvas.classList.add('filters');
+      // Pixelated at 1.5x: a 5x5 kernel is otherwise too small to read.
+      canvas.style.width = `${Math.round(grid.width * 1.5)}px`;
       const box = el('div', { className: 'model' }, [
         el('h3', {}, [m.spec.title]),
         el('figure', {}, [el('figcaption', {}, [`first-layer filters (${grid.tiles}, mid-grey is 0)`]), canvas]),
@@ -275,7 +277,7 @@ async function start(): Promise<void> {
   window.playground = handle;
 
   let session: SideBySide | null = null;
-  setUpTraining(sample, backendLine, (s) => (session = s));
+  setUpTraining(sample, backendLine.split(';')[0], (s) => (session = s));
   redrawSheet();
   await show();
   document.body.dataset.state = 'ready';
@@ -309,7 +311,7 @@ function setUpTraining(sample: Split, backendLine: string, onSession: (s: SideBy
         width: width(),
         height: 240,
         scales: { x: { time: false }, y: { range: [0, 1] } },
-        axes: [{ label: 'epoch' }, { label: 'accuracy' }],
+        axes: [{ label: 'epoch', incrs: [1, 2, 5, 10, 20, 50] }, { label: 'accuracy' }],
         series: [
           { label: 'epoch' },
           ...MODELS.flatMap((m, i) => [
