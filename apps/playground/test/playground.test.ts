@@ -260,8 +260,8 @@ describeInBrowser('the playground in headless Chromium', () => {
     await page.click('#train-pause');
     await page.waitForSelector('#train-status[data-state="paused"]');
     const batches = () => handle((h) => h.training()?.runs.map((r) => r.batches.length) ?? []);
-    // A batch already past its turn may still finish; after that nothing moves.
-    await page.waitForTimeout(300);
+    // A batch already past its turn may still finish; once both loops wait at the pause, nothing moves.
+    await page.waitForFunction(() => (window.playground?.training()?.runs ?? []).every((r) => r.state === 'paused'));
     const paused = await batches();
     await page.waitForTimeout(1000);
     expect(await batches()).toEqual(paused);
