@@ -57,6 +57,27 @@ export function decodeImage(bytes: Uint8Array, name = 'image'): RgbaImage {
 }
 
 /**
+ * Encodes RGBA pixels (an `ImageGrid`, `ImageData` or a decoded image) as PNG bytes, the inverse of
+ * {@link decodeImage}: pngjs, pure JavaScript. Grey pictures (every pixel R = G = B, opaque) are
+ * written as one grey channel, a quarter of the size, and decode to the same RGBA.
+ */
+export function encodePng(image: RgbaImage, name = 'image'): Uint8Array {
+  const { width, height, data } = image;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new TypeError(`${name}: expected a positive integer width and height, got ${String(width)}x${String(height)}`);
+  }
+  if (data.length !== width * height * 4) {
+    throw new TypeError(`${name}: expected ${width}x${height} RGBA pixels (${width * height * 4} bytes), got ${data.length} bytes`);
+  }
+  let grey = true;
+  for (let p = 0; p < data.length && grey; p += 4) grey = data[p] === data[p + 1] && data[p] === data[p + 2] && data[p + 3] === 255;
+  const png = new PNG({ width, height });
+  png.data = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const bytes = PNG.sync.write(png, grey ? { colorType: 0, inputHasAlpha: true } : { colorType: 6 });
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
  * The root folder of the installed package `packageName` that `fromDir` is inside of (source,
  * `dist/` or a bundle's chunk alike): the nearest ancestor whose package.json has that name.
  */
