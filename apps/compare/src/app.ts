@@ -22,6 +22,7 @@ import { runWorkers, threadsPerRun, type WorkerRun } from './run-workers';
 import { checkResume } from './resume-check';
 import { assertFreshFolder, lockRunFolder, sweepTempFiles } from './run-folder';
 import { renderSummary } from './summary';
+import { writeReportViews } from './views';
 import type { Isolation, WorkerInput } from './worker-protocol';
 
 export interface AppIo {
@@ -372,6 +373,9 @@ async function trainAndReport(
     models,
   };
   if (plan.sweep) report.sweep = { flag: plan.sweep.flag, rows: sweepRows(plan.sweep.flag, models) };
+  // Drawn from the saved models, so a run finished after --resume gets the same pictures.
+  const views = await writeReportViews(outDir, models, data.test, data.classNames);
+  if (views) report.views = views;
 
   await writeReports(outDir, report);
   printTables(report, io);

@@ -114,6 +114,15 @@ describe('compare CLI', () => {
       expect(html).toContain('Training loss');
       expect(html).toContain('lenet5: test confusion matrix');
       expect(html).toContain('alexnet-mini: test confusion matrix');
+      // Filters and feature maps of each saved model, one test image per class, linked from both reports.
+      expect(report.views.samples).toHaveLength(10);
+      for (const m of report.models) {
+        const v = report.views.models[m.name];
+        expect(v.maps).toHaveLength(10);
+        expect(existsSync(join(out, v.filters.path))).toBe(true);
+        expect(html).toContain(`<img src="${v.filters.path}"`);
+        expect(md).toContain(`](${v.filters.path})`);
+      }
       // Nothing half-written is left behind.
       expect(readdirSync(out).filter((f) => f.includes('tmp'))).toEqual([]);
 
