@@ -2,6 +2,7 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Roofline } from '@zoo/layers';
 import type { NominalRoofs } from './device-roofs';
+import type { SweepFlag } from './options';
 import type { Report } from './report';
 import { sweepLabel } from './report';
 
@@ -144,13 +145,24 @@ export function costChart(report: Report): TopLevelSpec | undefined {
   } as TopLevelSpec;
 }
 
+/** The sweep chart's file in the run folder, beside report.md, which links it (report.html has it inline). */
+export const SWEEP_SVG = 'sweep.svg';
+
+export function sweepChartTitle(flag: SweepFlag): string {
+  return `What ${sweepLabel(flag)} does to speed, accuracy and memory`;
+}
+
+/** Throughput, test accuracy and peak memory against the swept value, one panel each, a line per model. */
 export function sweepChart(report: Report): TopLevelSpec | undefined {
   if (!report.sweep || report.sweep.rows.length === 0) return undefined;
   const label = sweepLabel(report.sweep.flag);
   const values = report.sweep.rows.map((r) => ({ ...r, peakMemoryMiB: r.peakMemoryBytes / 2 ** 20 }));
+  // A run that failed or was interrupted before its first epoch has no throughput or accuracy: it is
+  // left out of those panels rather than drawn at 0.
   const panel = (field: string, title: string, domain?: [number, number]) => ({
     width: 220,
     height: 200,
+    transform: [{ filter: `isFinite(datum['${field}']) && datum['${field}'] > 0` }],
     mark: { type: 'line', point: { filled: true, size: 50 } },
     encoding: {
       x: { field: 'value', type: 'ordinal', title: label, sort: 'ascending', axis: { labelAngle: 0 } },
@@ -160,7 +172,7 @@ export function sweepChart(report: Report): TopLevelSpec | undefined {
   });
   return {
     $schema: SCHEMA,
-    title: `What ${label} does to speed, accuracy and memory`,
+    title: sweepChartTitle(report.sweep.flag),
     data: { values },
     hconcat: [panel('examplesPerSec', 'training examples/s'), panel('testAcc', 'test accuracy', [0, 1]), panel('peakMemoryMiB', 'peak tensor memory (MiB)')],
   } as TopLevelSpec;

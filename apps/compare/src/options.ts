@@ -349,8 +349,8 @@ function checkCombinations(o: CliOptions): void {
 /**
  * Checks the flags against the model registry, before any backend starts or anything is written: the
  * models named exist, and `--resize` and `--momentum` fit every model that will certainly train (those
- * named, or those every preset `auto` can become trains). Pure; the plan made once the backend is
- * known checks the rest, still before anything is written.
+ * named, or those every preset `auto` can become trains; for `--resume`, once its saved flags are
+ * read). Pure; the plan made once the backend is known checks the rest, still before anything is written.
  */
 export function checkFlags(parsed: Extract<ParsedCli, { kind: 'run' }>, facts: readonly ModelFacts[]): void {
   const { command, options: o } = parsed;
@@ -362,6 +362,8 @@ export function checkFlags(parsed: Extract<ParsedCli, { kind: 'run' }>, facts: r
   for (const name of o.models ?? []) {
     if (!known.has(name)) throw badValue('--models', name, expected);
   }
+  // A resume's models are those of its run.json: checked again once the saved flags are read.
+  if (o.resume && o.models === undefined) return;
   const names = (command === 'summary' ? o.summary : o.models) ?? certainModels(o.preset, command === 'sweep' ? 'sweep' : 'compare');
   for (const name of names) {
     const model = known.get(name);

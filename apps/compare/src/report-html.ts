@@ -24,7 +24,7 @@ th { background: #f4f4f4; }
 .charts svg { max-width: 100%; height: auto; }
 .note { color: #666; font-size: .9rem; }
 .views img { image-rendering: pixelated; vertical-align: top; }
-.views td { text-align: left; vertical-align: top; }
+.views td, .views th { text-align: left; vertical-align: top; }
 figure { margin: .5rem 0 1rem; } figcaption { color: #555; font-size: .9rem; }
 code { background: #f4f4f4; padding: 0 .2rem; }
 `;

@@ -16,6 +16,7 @@ import {
   mapsCaption,
   VIEWS_NOTE,
 } from './report';
+import { SWEEP_SVG, sweepChartTitle } from './charts';
 
 function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -43,6 +44,7 @@ export function renderMarkdown(report: Report): string {
   if (report.sweep) {
     out.push(`## ${capitalize(sweepLabel(report.sweep.flag))} sweep`, '');
     out.push(markdownTable(sweepHeader(report.sweep.flag), sweepTableRows(report.sweep.rows)), '');
+    out.push(`![${sweepChartTitle(report.sweep.flag)}](${SWEEP_SVG})`, '');
   }
 
   out.push('## Comparison', '');

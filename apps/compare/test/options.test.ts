@@ -175,5 +175,8 @@ describe('checkFlags', () => {
     // A sweep on a CPU trains alexnet-mini, on a GPU AlexNet: 28 px is for the plan to judge once the backend is known.
     expect(() => check('sweep', 'batch-size=32,64', '--resize', '28')).not.toThrow();
     expect(() => check('--models', 'lenet5,alexnet-mini', '--resize', '28', '--optimizer', 'momentum', '--momentum', '0.5')).not.toThrow();
+    // A resume's models are in its run.json, read later: its flags are checked against those then.
+    expect(() => check('--resume', '--resize', '32')).not.toThrow();
+    expect(refused('--resume', '--models', 'vgg')).toMatch(/^--models: got "vgg"/);
   });
 });

@@ -6,14 +6,11 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { BackendInfo } from '@zoo/backend';
 import type { AppIo } from '../app';
-import { renderSvg, sweepChart } from '../charts';
+import { renderSvg, SWEEP_SVG, sweepChart } from '../charts';
 import { writeFileAtomic } from '../files';
 import type { ParsedCli } from '../options';
 import type { Report } from '../report';
 import { trainCommand } from './train';
-
-/** The chart's file in the run folder, beside report.md, which links it. */
-export const SWEEP_SVG = 'sweep.svg';
 
 /** Runs the sweep; `parsed.options.sweep` holds the values (parseCli puts them there). */
 export function sweepCommand(parsed: Extract<ParsedCli, { kind: 'run' }>, argv: readonly string[], workerUrl: URL, io: AppIo): Promise<number> {
