@@ -236,6 +236,7 @@ export function buildProgram(
       `train (the default) takes:\n${train.helpInformation().replace(/^Usage:.*\n/, '')}\n` +
       `summary takes:\n${summary.helpInformation().replace(/^Usage:.*\n/, '')}\n` +
       `sweep takes the options of train.
+
 Examples:
   pnpm --filter compare start                                    # auto preset: LeNet vs AlexNet
   pnpm --filter compare start --epochs 20                        # train longer
