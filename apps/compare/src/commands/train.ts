@@ -286,8 +286,13 @@ async function trainAndReport(
   };
   if (plan.sweep) report.sweep = { flag: plan.sweep.flag, rows: sweepRows(plan.sweep.flag, models) };
   // Drawn from the saved models, so a run finished after --resume gets the same pictures.
-  const views = await writeReportViews(outDir, models, data.test, data.classNames);
-  if (views) report.views = views;
+  // Pictures are extra: a failure to draw them (a full disk) costs them, not the report.
+  try {
+    const views = await writeReportViews(outDir, models, data.test, data.classNames);
+    if (views) report.views = views;
+  } catch (err) {
+    io.out(`pictures of the models not drawn: ${(err as Error).message}`);
+  }
 
   await writeReports(outDir, report);
   printTables(report, io);
