@@ -1,28 +1,12 @@
-import { cpus } from 'node:os';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import Table from 'cli-table3';
-import { BACKEND_CHOICES, BackendUnavailableError, describeBackend, initBackend, type BackendChoice, type BackendInfo } from '@zoo/backend';
-import { describeModel, roofline } from '@zoo/layers';
-import { createModel, listModels } from '@zoo/models';
-import { FASHION_MNIST } from '@zoo/datasets';
-import { loadData, shareSplit } from './data';
-import { nominalRoofs } from './device-roofs';
+import { BACKEND_CHOICES } from '@zoo/backend';
+import { listModels } from '@zoo/models';
+import { classifyCommand } from './commands/classify';
+import { modelsCommand } from './commands/models';
+import { summaryCommand } from './commands/summary';
+import { sweepCommand } from './commands/sweep';
+import { trainCommand } from './commands/train';
 import { UsageError } from './errors';
-import { latestRunDir, timestampName, userPath, writeFileAtomic } from './files';
-import { formatCount } from './format';
-import { parseCli, stripLeadingDashDash, type CliOptions } from './options';
-import { classifyCommand } from './classify';
-import { choosePreset, planRuns, checkAgainstData, type ModelFacts, type Plan, type RunSpec } from './presets';
-import { createProgressView, type ProgressView } from './progress';
-import { COMPARISON_HEADER, comparisonRows, describeRun, finalOf, sweepHeader, sweepRows, sweepTableRows, type ModelReport, type Report } from './report';
-import { renderHtml } from './report-html';
-import { renderMarkdown } from './report-md';
-import { runWorkers, threadsPerRun, type WorkerRun } from './run-workers';
-import { checkResume } from './resume-check';
-import { assertFreshFolder, lockRunFolder, sweepTempFiles } from './run-folder';
-import { renderSummary } from './summary';
-import type { Isolation, WorkerInput } from './worker-protocol';
+import { checkFlags, parseCli } from './options';
 
 export interface AppIo {
   out: (line: string) => void;
@@ -34,149 +18,10 @@ const defaultIo: AppIo = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
-/** What `run.json` holds: enough to plan the same run again for `--resume`. */
-interface SavedRun {
-  version: 1;
-  createdAt: string;
-  options: CliOptions;
-}
-
-/** The flag or variable the backend choice came from, to name it in an error. */
-function backendSource(choice: string | undefined): string {
-  return choice === undefined && process.env.ZOO_BACKEND?.trim() ? 'ZOO_BACKEND' : '--backend';
-}
-
-async function startBackend(choice: string | undefined): Promise<BackendInfo> {
-  try {
-    return await initBackend(choice === undefined ? {} : { backend: choice as BackendChoice });
-  } catch (err) {
-    if (err instanceof BackendUnavailableError) throw new UsageError(`${backendSource(choice)}: ${err.message}; expected one that starts here (try auto)`);
-    // The backend's own checks of ZOO_BACKEND and ZOO_WASM_THREADS name the variable first.
-    if (err instanceof RangeError && /^(ZOO_\w+|backend option|threads option):/.test(err.message)) throw new UsageError(err.message);
-    throw err;
-  }
-}
-
-function printModelList(io: AppIo): void {
-  const table = new Table({ head: ['model', 'input', 'min input', 'params', 'trained with', 'description'], style: { head: [], border: [] }, wordWrap: true, colWidths: [17, 7, 10, 9, 34, 50] });
-  for (const m of listModels()) {
-    const t = m.training;
-    const drops = t.lrSchedule === 'cosine' ? ' cosine' : t.lrDropEpochs?.length ? ` (/10 after epoch ${t.lrDropEpochs.join(', ')})` : '';
-    table.push([m.name, `${m.inputSize}px`, `${m.minInputSize}px`, formatCount(m.params), `${t.optimizer} lr ${t.learningRate}${drops}, batch ${t.batchSize}, ${t.epochs} epochs`, m.description]);
-  }
-  io.out(table.toString());
-}
-
-function printSummary(name: string, options: CliOptions, backend: BackendInfo, io: AppIo): void {
-  const plan = planRuns({ ...options, models: [name], sweep: undefined }, choosePreset(options.preset, backend), listModels());
-  const spec = plan.runs[0];
-  // Described as the run would train it: one grey channel in, one output per Fashion-MNIST class.
-  const model = createModel(spec.model, { inputSize: spec.inputSize, inChannels: 1, numClasses: FASHION_MNIST.classNames.length });
-  try {
-    const roofs = nominalRoofs(backend, options);
-    const device = { peakFlops: roofs.peakGflops * 1e9, memoryBandwidth: roofs.bandwidthGbs * 1e9 };
-    const single = describeModel(model, [1, spec.inputSize, spec.inputSize, 1]);
-    const batched = describeModel(model, [spec.batchSize, spec.inputSize, spec.inputSize, 1]);
-    io.out(
-      renderSummary({
-        name: spec.model,
-        inputSize: spec.inputSize,
-        single,
-        singleRoofline: roofline(single, device),
-        batch: spec.batchSize,
-        batched,
-        batchedRoofline: roofline(batched, device),
-        roofs,
-      }),
-    );
-  } finally {
-    model.dispose();
-  }
-}
-
-/** The folder --resume continues: --out, or the newest run under ./runs. */
-async function resumeDir(options: CliOptions): Promise<string> {
-  const outDir = options.out !== undefined ? userPath(options.out) : await latestRunDir(userPath('runs'));
-  if (outDir === undefined) throw new UsageError(`--resume: no run found under ${userPath('runs')}; expected --out DIR naming an earlier run's folder`);
-  return outDir;
-}
-
-async function resolveResume(options: CliOptions, outDir: string): Promise<CliOptions> {
-  let saved: SavedRun;
-  try {
-    saved = JSON.parse(await readFile(join(outDir, 'run.json'), 'utf8')) as SavedRun;
-  } catch {
-    throw new UsageError(`--resume: got ${JSON.stringify(outDir)}; expected a folder with the run.json an earlier run wrote`);
-  }
-  // Flags given now win over the saved ones: `--resume --epochs 20` trains an earlier run longer.
-  const given = Object.fromEntries(Object.entries(options).filter(([k]) => k !== 'resume' && k !== 'out'));
-  return { ...saved.options, ...given, resume: true };
-}
-
-function jobsFor(plan: Plan, options: CliOptions, backend: BackendInfo): number {
-  if (options.jobs !== undefined) return options.jobs;
-  if (plan.mode === 'compare') return plan.runs.length;
-  // A sweep compares speeds, so runs must not fight over the device more than it has room for.
-  if (backend.device === 'gpu') return 1;
-  return Math.max(1, Math.floor(cpus().length / Math.max(1, backend.threads)));
-}
-
-/** Backends that load a native addon, which upstream supports in one thread per process only. */
-const NATIVE_BACKENDS = new Set(['tensorflow', 'webgpu']);
-
-function isolationFor(backend: BackendInfo, options: CliOptions): { kind: Isolation; why: string } {
-  const kind = options.isolation ?? (NATIVE_BACKENDS.has(backend.name) ? 'process' : 'thread');
-  if (kind === 'thread') return { kind, why: 'one worker thread each' };
-  const why = options.isolation ? '--isolation process' : `the ${backend.name} backend's native addon does not run in several threads of a process, tensorflow/tfjs#8388`;
-  return { kind, why: `one child process each: ${why}` };
-}
-
-function toModelReport(run: WorkerRun): ModelReport {
-  const { spec } = run.input;
-  const { outcome } = run;
-  const report: ModelReport = {
-    name: spec.id,
-    model: spec.model,
-    spec,
-    params: run.model?.params ?? NaN,
-    flops: run.model?.flops ?? NaN,
-    history: outcome.history,
-    curve: outcome.curve,
-    final: finalOf(outcome.history),
-    wallSeconds: outcome.wallSeconds,
-    peakMemoryBytes: outcome.peakMemoryBytes,
-    status: outcome.status,
-  };
-  if (outcome.error) report.error = outcome.error;
-  if (outcome.evaluation) report.evaluation = outcome.evaluation;
-  if (outcome.savedModel) report.savedModel = outcome.savedModel;
-  return report;
-}
-
-/** Each file is written whole or not at all, so an interrupted write never leaves half a report. */
-async function writeReports(outDir: string, report: Report): Promise<void> {
-  await writeFileAtomic(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFileAtomic(join(outDir, 'report.md'), renderMarkdown(report));
-  await writeFileAtomic(join(outDir, 'report.html'), await renderHtml(report));
-}
-
-function terminalTable(head: readonly string[], rows: readonly string[][]): string {
-  // Names and shapes read from the left, numbers line up on the right.
-  const table = new Table({ head: [...head], style: { head: [], border: [] }, colAligns: head.map((_, i) => (i === 0 ? 'left' : 'right')) });
-  for (const row of rows) table.push(row);
-  return table.toString();
-}
-
-function printTables(report: Report, io: AppIo): void {
-  io.out('');
-  io.out(terminalTable(COMPARISON_HEADER, comparisonRows(report)));
-  if (report.sweep) io.out(terminalTable(sweepHeader(report.sweep.flag), sweepTableRows(report.sweep.rows)));
-}
-
 /** Runs the command line; returns the exit status. */
 export async function main(argv: readonly string[], workerUrl: URL, io: AppIo = defaultIo): Promise<number> {
   try {
-    return await mainInner(argv, workerUrl, io);
+    return await dispatch(argv, workerUrl, io);
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`compare: ${err.message}`);
@@ -186,200 +31,20 @@ export async function main(argv: readonly string[], workerUrl: URL, io: AppIo = 
   }
 }
 
-async function mainInner(argv: readonly string[], workerUrl: URL, io: AppIo): Promise<number> {
-  if (stripLeadingDashDash(argv)[0] === 'classify') return classifyCommand(stripLeadingDashDash(argv).slice(1), io);
+/** One command per file in commands/; the flags are checked before any of them starts a backend. */
+async function dispatch(argv: readonly string[], workerUrl: URL, io: AppIo): Promise<number> {
   const parsed = parseCli(argv, BACKEND_CHOICES);
   if (parsed.kind === 'help') return 0;
-  let options = parsed.options;
-  if (options.listModels) {
-    printModelList(io);
-    return 0;
+  if (parsed.kind === 'classify') return classifyCommand(parsed.argv, io);
+  checkFlags(parsed, listModels());
+  switch (parsed.command) {
+    case 'models':
+      return modelsCommand(io);
+    case 'summary':
+      return summaryCommand(parsed, io);
+    case 'sweep':
+      return sweepCommand(parsed, argv, workerUrl, io);
+    case 'train':
+      return trainCommand(parsed, argv, workerUrl, io);
   }
-
-  // Everything that can be wrong with the flags is checked before the backend and the data load.
-  const facts: ModelFacts[] = listModels();
-  if (options.summary !== undefined) {
-    if (!facts.some((f) => f.name === options.summary)) {
-      throw new UsageError(`--summary: got ${JSON.stringify(options.summary)}; expected one of ${facts.map((f) => f.name).join(', ')}`);
-    }
-    planRuns({ ...options, models: [options.summary] }, choosePreset(options.preset, { name: 'cpu', device: 'cpu' }), facts);
-    const backend = await startBackend(options.backend);
-    io.out(describeBackend(backend));
-    printSummary(options.summary, options, backend, io);
-    return 0;
-  }
-  const outDir = options.resume ? await resumeDir(options) : userPath(options.out ?? join('runs', timestampName()));
-  if (options.resume) options = await resolveResume(options, outDir);
-  planRuns(options, choosePreset(options.preset, { name: 'cpu', device: 'cpu' }), facts);
-
-  // The folder is this run's from here on; one that cannot be written or is in use is refused now.
-  const folder = await lockRunFolder(outDir);
-  let written = false;
-  try {
-    if (!options.resume) await assertFreshFolder(outDir);
-    const status = await withStopSignals(io, (stop) => trainAndReport(argv, options, facts, outDir, workerUrl, io, stop, () => (written = true)));
-    await folder.release();
-    return status;
-  } catch (err) {
-    // A run refused before it wrote anything leaves the disk as it found it.
-    await folder.release({ discard: !written });
-    throw err;
-  }
-}
-
-/** A run's way to hear INT, TERM and HUP; `attach` hands it the progress view once there is one. */
-interface StopSignal {
-  signal: AbortSignal;
-  attach(view: ProgressView): void;
-}
-
-/** How long after a stop signal another one still counts as the same stop (see {@link withStopSignals}). */
-const SAME_STOP_MS = 1000;
-
-/**
- * Runs `body` with INT (Ctrl-C), TERM (kill, pnpm, service managers) and HUP (a closed terminal)
- * stopping the run: the first asks every model to checkpoint and stop, and one that arrives before
- * the workers start means none starts; a second quits at once. Signals within
- * {@link SAME_STOP_MS} of the first are the same stop: a Ctrl-C in a terminal reaches both pnpm and
- * the run, and pnpm forwards it to the run again.
- */
-async function withStopSignals<T>(io: AppIo, body: (stop: StopSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let view: ProgressView | undefined;
-  let firstAt: number | undefined;
-  const onSignal = () => {
-    const now = performance.now();
-    if (firstAt !== undefined && now - firstAt < SAME_STOP_MS) return;
-    if (firstAt === undefined) {
-      firstAt = now;
-      const text = 'stopping: each model finishes its current batch and saves a checkpoint (Ctrl-C again quits without saving)';
-      if (view) view.log(text);
-      else io.out(text);
-      controller.abort();
-      return;
-    }
-    view?.stop();
-    io.err('compare: quit without saving the batches in flight');
-    process.exit(130);
-  };
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const signal of signals) process.on(signal, onSignal);
-  try {
-    return await body({ signal: controller.signal, attach: (v) => (view = v) });
-  } finally {
-    for (const signal of signals) process.off(signal, onSignal);
-  }
-}
-
-async function trainAndReport(
-  argv: readonly string[],
-  options: CliOptions,
-  facts: readonly ModelFacts[],
-  outDir: string,
-  workerUrl: URL,
-  io: AppIo,
-  stop: StopSignal,
-  onWrite: () => void,
-): Promise<number> {
-  const backend = await startBackend(options.backend);
-  io.out(describeBackend(backend));
-  const chosen = choosePreset(options.preset, backend);
-  const plan = planRuns(options, chosen, facts);
-  io.out(`preset: ${plan.preset.name} (${chosen.reason}): ${plan.preset.summary}`);
-  const { data, description: dataDescription } = await loadData(options);
-  checkAgainstData(plan, data.train.count, data.test.count);
-  io.out(`data: ${dataDescription}`);
-
-  const checkpointDir = (spec: RunSpec) => join(outDir, 'checkpoints', spec.id);
-  // A resume that cannot apply is refused here, before run.json or a report is touched.
-  const points = options.resume ? await checkResume(plan.runs, checkpointDir, data.train.count) : undefined;
-  if (options.resume) await sweepTempFiles(outDir);
-
-  onWrite();
-  const { resume: _resume, ...toSave } = options;
-  const saved: SavedRun = { version: 1, createdAt: new Date().toISOString(), options: toSave };
-  await writeFileAtomic(join(outDir, 'run.json'), `${JSON.stringify(saved, null, 2)}\n`);
-
-  const jobs = jobsFor(plan, options, backend);
-  const isolation = isolationFor(backend, options);
-  const concurrent = Math.min(jobs, plan.runs.length);
-  io.out(
-    `${options.resume ? 'resuming' : 'training'} ${plan.runs.length} run${plan.runs.length === 1 ? '' : 's'}, ` +
-      `${concurrent} at a time (${isolation.why}); output: ${outDir}`,
-  );
-  const width = Math.max(...plan.runs.map((r) => r.id.length));
-  for (const run of plan.runs) io.out(`  ${run.id.padEnd(width)}  ${describeRun(run)}`);
-  for (const run of plan.runs) {
-    if (points?.get(run.id) === null) {
-      io.out(`[${run.id}] no complete checkpoint in ${checkpointDir(run)} (the earlier session stopped before its first one was written): training it from the beginning`);
-    }
-  }
-
-  // Threads read one shared copy of the data; a child process gets its own through the IPC channel.
-  const train = isolation.kind === 'thread' ? shareSplit(data.train) : data.train;
-  const test = isolation.kind === 'thread' ? shareSplit(data.test) : data.test;
-  // The choice that restarts this very backend in each worker (wasm + onnxruntime is 'onnxruntime', not 'wasm').
-  const backendChoice = backend.choice;
-  const inputs: WorkerInput[] = plan.runs.map((spec) => {
-    const point = points?.get(spec.id);
-    const input: WorkerInput = {
-      spec,
-      backend: backendChoice,
-      threads: threadsPerRun(cpus().length, concurrent),
-      train,
-      test,
-      numClasses: data.classNames.length,
-      checkpointDir: checkpointDir(spec),
-      statePath: join(outDir, 'state', `${spec.id}.json`),
-      legacyStatePath: `${checkpointDir(spec)}.state.json`,
-      resume: options.resume === true,
-    };
-    if (point) input.resumeEpochs = point.position.epoch;
-    return input;
-  });
-
-  const view = createProgressView();
-  stop.attach(view);
-  for (const run of plan.runs) view.add(run.id, run.epochs);
-  let runs: WorkerRun[];
-  try {
-    runs = await runWorkers(inputs, { workerUrl, isolation: isolation.kind, concurrency: jobs, view, signal: stop.signal });
-    for (const run of runs) {
-      const o = run.outcome;
-      view.note(run.input.spec.id, o.error ? `${o.status}: ${o.error}` : o.status);
-    }
-  } finally {
-    view.stop();
-  }
-
-  const models = runs.map(toModelReport);
-  const report: Report = {
-    createdAt: new Date().toISOString(),
-    command: ['pnpm --filter compare start', ...stripLeadingDashDash(argv)].join(' '),
-    backend: { name: backend.name, device: backend.device, threads: backend.threads, description: describeBackend(backend) },
-    preset: plan.preset.name,
-    presetReason: chosen.reason,
-    config: {
-      mode: plan.mode,
-      ...(plan.sweep ? { sweep: plan.sweep } : {}),
-      runs: plan.runs,
-      dataDir: data.source.dir,
-      trainExamples: data.train.count,
-      testExamples: data.test.count,
-      jobs: concurrent,
-    },
-    classNames: data.classNames,
-    models,
-  };
-  if (plan.sweep) report.sweep = { flag: plan.sweep.flag, rows: sweepRows(plan.sweep.flag, models) };
-
-  await writeReports(outDir, report);
-  printTables(report, io);
-  io.out(`report: ${join(outDir, 'report.html')} (also report.md, report.json)`);
-
-  if (models.some((m) => m.status === 'interrupted')) {
-    io.out(`interrupted: checkpoints are in ${join(outDir, 'checkpoints')}; continue with: pnpm --filter compare start --resume --out ${outDir}`);
-    return 130;
-  }
-  return models.some((m) => m.status === 'failed') ? 1 : 0;
 }

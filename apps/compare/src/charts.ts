@@ -1,5 +1,8 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import type { Roofline } from '@zoo/layers';
+import type { NominalRoofs } from './device-roofs';
+import type { SweepFlag } from './options';
 import type { Report } from './report';
 import { sweepLabel } from './report';
 
@@ -142,13 +145,24 @@ export function costChart(report: Report): TopLevelSpec | undefined {
   } as TopLevelSpec;
 }
 
+/** The sweep chart's file in the run folder, beside report.md, which links it (report.html has it inline). */
+export const SWEEP_SVG = 'sweep.svg';
+
+export function sweepChartTitle(flag: SweepFlag): string {
+  return `What ${sweepLabel(flag)} does to speed, accuracy and memory`;
+}
+
+/** Throughput, test accuracy and peak memory against the swept value, one panel each, a line per model. */
 export function sweepChart(report: Report): TopLevelSpec | undefined {
   if (!report.sweep || report.sweep.rows.length === 0) return undefined;
   const label = sweepLabel(report.sweep.flag);
   const values = report.sweep.rows.map((r) => ({ ...r, peakMemoryMiB: r.peakMemoryBytes / 2 ** 20 }));
+  // A run that failed or was interrupted before its first epoch has no throughput or accuracy: it is
+  // left out of those panels rather than drawn at 0.
   const panel = (field: string, title: string, domain?: [number, number]) => ({
     width: 220,
     height: 200,
+    transform: [{ filter: `isFinite(datum['${field}']) && datum['${field}'] > 0` }],
     mark: { type: 'line', point: { filled: true, size: 50 } },
     encoding: {
       x: { field: 'value', type: 'ordinal', title: label, sort: 'ascending', axis: { labelAngle: 0 } },
@@ -158,8 +172,97 @@ export function sweepChart(report: Report): TopLevelSpec | undefined {
   });
   return {
     $schema: SCHEMA,
-    title: `What ${label} does to speed, accuracy and memory`,
+    title: sweepChartTitle(report.sweep.flag),
     data: { values },
     hconcat: [panel('examplesPerSec', 'training examples/s'), panel('testAcc', 'test accuracy', [0, 1]), panel('peakMemoryMiB', 'peak tensor memory (MiB)')],
+  } as TopLevelSpec;
+}
+
+/** One layer on the roofline chart: where it sits at one batch size. */
+export interface RooflinePoint {
+  model: string;
+  layer: string;
+  batch: number;
+  /** FLOP per byte of minimum traffic. */
+  intensity: number;
+  /** What the roofline allows it, GFLOP/s: min(peak, intensity x bandwidth). */
+  gflops: number;
+  bound: 'compute' | 'memory';
+}
+
+/** Every layer that does arithmetic, of each model at each batch described (layers without FLOPs have no intensity). */
+export function rooflinePoints(described: readonly { model: string; batch: number; roofline: Roofline }[]): RooflinePoint[] {
+  return described.flatMap(({ model, batch, roofline: r }) =>
+    r.layers.flatMap((l) => (l.bound === 'none' ? [] : [{ model, layer: l.name, batch, intensity: l.arithmeticIntensity, gflops: l.attainableFlops / 1e9, bound: l.bound }])),
+  );
+}
+
+/** The whole decades that hold every positive value. */
+function decades(values: readonly number[]): [number, number] {
+  const positive = values.filter((v) => v > 0 && Number.isFinite(v));
+  return [10 ** Math.floor(Math.log10(Math.min(...positive))), 10 ** Math.ceil(Math.log10(Math.max(...positive)))];
+}
+
+/** The chart's axes: whole decades, fixed here rather than left to vega, so a point's place can be checked. */
+export interface RooflineAxes {
+  width: number;
+  height: number;
+  x: [number, number];
+  y: [number, number];
+}
+
+export function rooflineAxes(points: readonly RooflinePoint[], roofs: Pick<NominalRoofs, 'peakGflops' | 'bandwidthGbs'>): RooflineAxes {
+  const ridge = roofs.peakGflops / roofs.bandwidthGbs;
+  const x = decades([...points.map((p) => p.intensity), ridge / 10, ridge * 10]);
+  const y = decades([...points.map((p) => p.gflops), roofs.bandwidthGbs * x[0], roofs.peakGflops * 2]);
+  return { width: 520, height: 340, x, y };
+}
+
+/**
+ * The roofline (log-log): the memory roof (bandwidth x intensity) up to the ridge point, the compute
+ * roof after it, the backend's lower ceiling where it has one, and each layer of each model as a point
+ * at its arithmetic intensity and the throughput the roofs allow it; circles at batch 1, squares at
+ * the training batch, so the move to the right that batching buys shows.
+ */
+export function rooflineChart(points: readonly RooflinePoint[], roofs: NominalRoofs): TopLevelSpec {
+  const axes = rooflineAxes(points, roofs);
+  const ridge = roofs.peakGflops / roofs.bandwidthGbs;
+  const [x0, x1] = axes.x;
+  const roof = [
+    { intensity: x0, gflops: roofs.bandwidthGbs * x0, roof: 'device' },
+    { intensity: ridge, gflops: roofs.peakGflops, roof: 'device' },
+    { intensity: x1, gflops: roofs.peakGflops, roof: 'device' },
+  ];
+  const ceiling = roofs.backendCeiling;
+  if (ceiling) {
+    roof.push({ intensity: ceiling.gflops / roofs.bandwidthGbs, gflops: ceiling.gflops, roof: 'backend' }, { intensity: x1, gflops: ceiling.gflops, roof: 'backend' });
+  }
+  const x = { field: 'intensity', type: 'quantitative', title: 'arithmetic intensity (FLOP/byte, log)', scale: { type: 'log', domain: axes.x, nice: false } } as const;
+  const y = { field: 'gflops', type: 'quantitative', title: 'attainable GFLOP/s (log)', scale: { type: 'log', domain: axes.y, nice: false } } as const;
+  const batches = [...new Set(points.map((p) => p.batch))].sort((a, b) => a - b);
+  return {
+    $schema: SCHEMA,
+    title: { text: 'Roofline', subtitle: `${roofs.device}: ${roofs.peakGflops.toFixed(1)} GFLOP/s, ${roofs.bandwidthGbs.toFixed(1)} GB/s, ridge at ${ridge.toFixed(1)} FLOP/byte` },
+    width: axes.width,
+    height: axes.height,
+    config: { legend: { orient: 'bottom', direction: 'horizontal' } },
+    layer: [
+      {
+        data: { values: roof },
+        mark: { type: 'line', color: '#555', clip: true },
+        encoding: { x, y, strokeDash: { field: 'roof', type: 'nominal', title: 'roof', scale: { domain: ['device', 'backend'], range: [[1, 0], [4, 3]] } } },
+      },
+      {
+        data: { values: points.map((p) => ({ ...p, at: `batch ${p.batch}` })) },
+        mark: { type: 'point', filled: true, size: 60, opacity: 0.85 },
+        encoding: {
+          x,
+          y,
+          color: { field: 'model', type: 'nominal', title: 'model', scale: { domain: [...new Set(points.map((p) => p.model))] } },
+          shape: { field: 'at', type: 'nominal', title: 'batch', scale: { domain: batches.map((b) => `batch ${b}`), range: ['circle', 'square', 'triangle-up', 'diamond'] } },
+          tooltip: [{ field: 'model' }, { field: 'layer' }, { field: 'batch' }, { field: 'intensity', format: '.3~r' }, { field: 'gflops', format: '.3~r' }, { field: 'bound' }],
+        },
+      },
+    ],
   } as TopLevelSpec;
 }

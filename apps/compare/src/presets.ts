@@ -113,6 +113,17 @@ export const PRESETS: Record<Preset['name'], Preset> = {
   },
 };
 
+/**
+ * The models a run will train whatever the backend turns out to be: the preset's, or for `auto` those
+ * that every preset it can become (d2l on a GPU, cpu otherwise) trains.
+ */
+export function certainModels(choice: PresetChoice | undefined, mode: 'compare' | 'sweep'): string[] {
+  const names = (p: Preset) => (mode === 'sweep' ? p.sweep.models : p.models);
+  if (choice !== undefined && choice !== 'auto') return [...names(PRESETS[choice])];
+  const cpu = names(PRESETS.cpu);
+  return names(PRESETS.d2l).filter((n) => cpu.includes(n));
+}
+
 export interface BackendFacts {
   name: string;
   device: 'gpu' | 'cpu';

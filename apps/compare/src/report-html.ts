@@ -1,5 +1,6 @@
 import { accuracyChart, confusionChart, costChart, lossChart, renderSvg, sweepChart } from './charts';
-import { COMPARISON_HEADER, COMPARISON_NOTE, comparisonRows, HISTORY_HEADER, historyRows, perClassTable, reportTitle, describeRun, sweepHeader, sweepLabel, sweepTableRows, type Report, capitalize, savedModelLine } from './report';
+import { COMPARISON_HEADER, COMPARISON_NOTE, comparisonRows, HISTORY_HEADER, historyRows, perClassTable, reportTitle, describeRun, sweepHeader, sweepLabel, sweepTableRows, type Report, capitalize, savedModelLine, mapsCaption, VIEWS_NOTE } from './report';
+import type { ImageFile } from './views';
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -22,12 +23,54 @@ th { background: #f4f4f4; }
 .charts { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
 .charts svg { max-width: 100%; height: auto; }
 .note { color: #666; font-size: .9rem; }
+.views img { image-rendering: pixelated; vertical-align: top; }
+.views td, .views th { text-align: left; vertical-align: top; }
+figure { margin: .5rem 0 1rem; } figcaption { color: #555; font-size: .9rem; }
 code { background: #f4f4f4; padding: 0 .2rem; }
 `;
 
+/** Tallest a picture is shown; small ones are scaled up by whole pixels, so each weight stays a block. */
+const SHOW_HEIGHT = 160;
+
+/** A picture from views/, linked to its file, shown at a height that makes small grids readable. */
+function image(file: ImageFile, alt: string): string {
+  const height = file.height >= SHOW_HEIGHT ? SHOW_HEIGHT : file.height * Math.floor(SHOW_HEIGHT / file.height);
+  const src = escapeHtml(file.path);
+  return `<a href="${src}"><img src="${src}" alt="${escapeHtml(alt)}" height="${height}"></a>`;
+}
+
+/** Filters and feature maps, per model: the pictures are PNG files in the run folder's views/. */
+function viewsHtml(report: Report): string[] {
+  const views = report.views;
+  if (!views) return [];
+  const parts = ['<h2>Inside the networks</h2>', `<p class="note">${escapeHtml(VIEWS_NOTE)}</p>`];
+  for (const m of report.models) {
+    const v = views.models[m.name];
+    const error = views.errors?.[m.name];
+    if (!v && !error) continue;
+    parts.push(`<h3>${escapeHtml(m.name)}</h3>`);
+    if (error) {
+      parts.push(`<p>No pictures: ${escapeHtml(error)}</p>`);
+      continue;
+    }
+    const [kh, kw, cin] = v.filters.kernel;
+    const caption = `${v.filters.layer}: ${v.filters.count} filters of ${kh}x${kw}x${cin}`;
+    parts.push(`<figure class="views">${image(v.filters, `${m.name} ${caption}`)}<figcaption>${escapeHtml(caption)}</figcaption></figure>`);
+    const layers = v.maps[0] ?? [];
+    const head = ['class', 'test image', ...layers.map(mapsCaption)].map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+    const rows = views.samples.map((s, i) => {
+      const cells = [`${escapeHtml(s.className)} (#${s.testIndex})`, image(s.input, s.className), ...(v.maps[i] ?? []).map((f) => image(f, `${m.name} ${mapsCaption(f)}, ${s.className}`))];
+      return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+    });
+    parts.push(`<table class="views">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`);
+  }
+  return parts;
+}
+
 /**
- * report.html: one self-contained file (charts are inline SVG rendered here by vega, no scripts), so it
- * opens offline and can be mailed or archived as is.
+ * report.html: charts are inline SVG rendered here by vega, no scripts, so it opens offline; the
+ * filter and feature-map pictures are the PNGs in views/ beside it (see views.ts for why), so the run
+ * folder is what to mail or archive.
  */
 export async function renderHtml(report: Report): Promise<string> {
   const svg = async (spec: Parameters<typeof renderSvg>[0] | undefined) => (spec ? await renderSvg(spec) : '');
@@ -71,6 +114,7 @@ export async function renderHtml(report: Report): Promise<string> {
   }
   const perClass = perClassTable(report);
   if (perClass) parts.push('<h3>Accuracy per class</h3>', table(perClass.header, perClass.rows));
+  parts.push(...viewsHtml(report));
 
   parts.push('<h2>Runs</h2>');
   for (const m of report.models) {

@@ -13,7 +13,10 @@ import {
   type Report,
   capitalize,
   savedModelLine,
+  mapsCaption,
+  VIEWS_NOTE,
 } from './report';
+import { SWEEP_SVG, sweepChartTitle } from './charts';
 
 function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -41,6 +44,7 @@ export function renderMarkdown(report: Report): string {
   if (report.sweep) {
     out.push(`## ${capitalize(sweepLabel(report.sweep.flag))} sweep`, '');
     out.push(markdownTable(sweepHeader(report.sweep.flag), sweepTableRows(report.sweep.rows)), '');
+    out.push(`![${sweepChartTitle(report.sweep.flag)}](${SWEEP_SVG})`, '');
   }
 
   out.push('## Comparison', '');
@@ -62,5 +66,34 @@ export function renderMarkdown(report: Report): string {
     out.push(markdownTable(perClass.header, perClass.rows), '');
     out.push('Confusion matrices are drawn in report.html; their counts are in report.json (`models[].evaluation.confusion`, rows are true classes).', '');
   }
+  out.push(...viewsMarkdown(report));
   return out.join('\n');
+}
+
+/** The filters and feature maps, as images linked from the run folder's views/. */
+function viewsMarkdown(report: Report): string[] {
+  const views = report.views;
+  if (!views) return [];
+  const out = ['## Inside the networks', '', VIEWS_NOTE, ''];
+  for (const m of report.models) {
+    const v = views.models[m.name];
+    const error = views.errors?.[m.name];
+    if (!v && !error) continue;
+    out.push(`### ${m.name}`, '');
+    if (error) {
+      out.push(`No pictures: ${error}`, '');
+      continue;
+    }
+    const [kh, kw, cin] = v.filters.kernel;
+    out.push(`${v.filters.layer}: ${v.filters.count} filters of ${kh}x${kw}x${cin}`, '', `![${m.name} ${v.filters.layer} filters](${v.filters.path})`, '');
+    const layers = v.maps[0] ?? [];
+    const header = ['class', 'test image', ...layers.map(mapsCaption)];
+    const rows = views.samples.map((s, i) => [
+      `${s.className} (#${s.testIndex})`,
+      `![${s.className}](${s.input.path})`,
+      ...(v.maps[i] ?? []).map((f) => `![${mapsCaption(f)}](${f.path})`),
+    ]);
+    out.push(markdownTable(header, rows), '');
+  }
+  return out;
 }

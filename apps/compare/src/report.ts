@@ -2,6 +2,7 @@ import type { RunSpec } from './presets';
 import type { SweepFlag } from './options';
 import { formatAccuracy, formatBytes, formatCount, formatDuration, formatFlops, formatLoss, formatRate } from './format';
 import type { SavedModelInfo } from './saved-model';
+import type { LayerMaps, ReportViews } from './views';
 
 /** One epoch, as the trainer reports it (the app keeps the fields the report promises). */
 export interface EpochRecord {
@@ -83,6 +84,8 @@ export interface Report {
   classNames: string[];
   models: ModelReport[];
   sweep?: { flag: SweepFlag; rows: SweepRow[] };
+  /** Pictures of the saved models' filters and feature maps, PNG files under the run folder. */
+  views?: ReportViews;
 }
 
 /** The last epoch's numbers, or NaNs for a run that never finished one. */
@@ -241,4 +244,14 @@ export function savedModelLine(saved: SavedModelInfo, link: (path: string) => st
         `SHA-256 ${saved.sha256.slice(0, 12)}…). Classify images with it: pnpm --filter compare start classify IMAGE… --run <this run's folder>`,
     )
   );
+}
+
+/** What the report's pictures show, said above them in report.md and report.html. */
+export const VIEWS_NOTE =
+  "Filters: each tile is one filter of the model's first convolution, scaled on its own about zero (mid-grey is 0, white its largest weight, black its most negative). " +
+  'Feature maps: what each convolution outputs (after its activation) for the first test image of each class, one tile per channel, each scaled from its lowest value (black) to its highest (white).';
+
+/** A feature-map picture's caption: the layer and its output as D2L writes shapes, channels first. */
+export function mapsCaption(m: Pick<LayerMaps, 'layer' | 'shape'>): string {
+  return `${m.layer} ${m.shape[2]}x${m.shape[0]}x${m.shape[1]}`;
 }

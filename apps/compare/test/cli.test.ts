@@ -56,7 +56,8 @@ describe('compare CLI', () => {
   });
 
   it("prints the chapter's layer table and a roofline reading for --summary", async () => {
-    const r = await run(['--summary', 'alexnet']);
+    const out = join(scratch, 'summary');
+    const r = await run(['--summary', 'alexnet', '--out', out]);
     expect(outcome(r)).toEqual({ code: 0, output: '' });
     // D2L's output shapes for AlexNet on a 1x224x224 image, channels first.
     for (const shape of ['96x54x54', '96x26x26', '256x26x26', '256x12x12', '384x12x12', '256x5x5', '6400', '4096', '10']) {
@@ -65,8 +66,17 @@ describe('compare CLI', () => {
     expect(r.stdout).toContain('46,764,746');
     expect(r.stdout).toMatch(/ridge point [\d.]+ FLOP\/byte/);
     expect(r.stdout).toMatch(/dense layers hold [\d.]+%/);
-    const custom = await run(['--summary', 'alexnet-mini', '--peak-gflops', '100', '--bandwidth-gbs', '10']);
+    // The text table and the roofline chart beside it.
+    expect(readFileSync(join(out, 'summary.txt'), 'utf8')).toContain('46,764,746');
+    expect(readFileSync(join(out, 'roofline.svg'), 'utf8')).toMatch(/^<svg [^>]*>.*Roofline/s);
+    const custom = await run(['--summary', 'alexnet-mini', '--peak-gflops', '100', '--bandwidth-gbs', '10', '--out', join(scratch, 'summary-custom')]);
     expect(custom.stdout).toContain('ridge point 10.0 FLOP/byte');
+    // The new spelling, with both of the chapter's models in one chart.
+    const both = await run(['summary', 'lenet5', 'alexnet', '--out', join(scratch, 'summary-both')]);
+    expect(outcome(both)).toEqual({ code: 0, output: '' });
+    const svg = readFileSync(join(scratch, 'summary-both', 'roofline.svg'), 'utf8');
+    expect(svg).toContain('model: lenet5;');
+    expect(svg).toContain('model: alexnet;');
   });
 
   withData(
@@ -114,6 +124,15 @@ describe('compare CLI', () => {
       expect(html).toContain('Training loss');
       expect(html).toContain('lenet5: test confusion matrix');
       expect(html).toContain('alexnet-mini: test confusion matrix');
+      // Filters and feature maps of each saved model, one test image per class, linked from both reports.
+      expect(report.views.samples).toHaveLength(10);
+      for (const m of report.models) {
+        const v = report.views.models[m.name];
+        expect(v.maps).toHaveLength(10);
+        expect(existsSync(join(out, v.filters.path))).toBe(true);
+        expect(html).toContain(`<img src="${v.filters.path}"`);
+        expect(md).toContain(`](${v.filters.path})`);
+      }
       // Nothing half-written is left behind.
       expect(readdirSync(out).filter((f) => f.includes('tmp'))).toEqual([]);
 

@@ -1,4 +1,5 @@
-import { parseCli, stripLeadingDashDash, type CliOptions } from '../src/options';
+import { checkFlags, parseCli, rewriteAliases, stripLeadingDashDash, type CliOptions } from '../src/options';
+import { listModels } from '@zoo/models';
 import { UsageError } from '../src/errors';
 
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'];
@@ -108,5 +109,74 @@ describe('parseCli', () => {
     for (const flag of ['--models', '--preset', '--epochs', '--batch-size', '--lr', '--optimizer', '--resize', '--limit-train', '--limit-test', '--backend', '--data-dir', '--seed', '--out', '--resume', '--list-models', '--summary', '--sweep', '--peak-gflops', '--bandwidth-gbs']) {
       expect(text).toContain(flag);
     }
+  });
+});
+
+describe('subcommands', () => {
+  const parsed = (...argv: string[]) => parseCli(argv, BACKENDS, { writeOut: () => undefined });
+
+  it('trains by default, and names each command', () => {
+    expect(parsed()).toEqual({ kind: 'run', command: 'train', options: {} });
+    expect(parsed('--epochs', '2')).toEqual({ kind: 'run', command: 'train', options: { epochs: 2 } });
+    expect(parsed('train', '--epochs', '2')).toEqual({ kind: 'run', command: 'train', options: { epochs: 2 } });
+    expect(parsed('sweep', 'batch-size=32,64', '--epochs', '1')).toEqual({ kind: 'run', command: 'sweep', options: { epochs: 1, sweep: { flag: 'batch-size', values: [32, 64] } } });
+    expect(parsed('summary', 'lenet5', 'alexnet', '--peak-gflops', '100')).toEqual({ kind: 'run', command: 'summary', options: { summary: ['lenet5', 'alexnet'], peakGflops: 100 } });
+    expect(parsed('models')).toEqual({ kind: 'run', command: 'models', options: {} });
+    expect(parsed('--', 'classify', 'a.png', '--model', 'lenet5')).toEqual({ kind: 'classify', argv: ['a.png', '--model', 'lenet5'] });
+  });
+
+  it('keeps the old spellings as aliases of the commands', () => {
+    expect(rewriteAliases(['--list-models'])).toEqual({ argv: ['models'], alias: '--list-models' });
+    expect(rewriteAliases(['--summary', 'alexnet', '--peak-gflops', '5'])).toEqual({ argv: ['summary', 'alexnet', '--peak-gflops', '5'], alias: '--summary' });
+    expect(rewriteAliases(['--summary=lenet5,alexnet'])).toEqual({ argv: ['summary', 'lenet5', 'alexnet'], alias: '--summary' });
+    expect(rewriteAliases(['--epochs', '1', '--sweep', 'lr=0.1,0.2'])).toEqual({ argv: ['sweep', 'lr=0.1,0.2', '--epochs', '1'], alias: '--sweep' });
+    expect(parsed('--list-models')).toEqual({ kind: 'run', command: 'models', options: {}, alias: '--list-models' });
+    expect(parsed('--summary', 'alexnet')).toMatchObject({ command: 'summary', options: { summary: ['alexnet'] } });
+    expect(usageError('--summary')).toMatch(/^--summary: got no value; expected a model name/);
+  });
+
+  it('refuses options that belong to another command', () => {
+    expect(usageError('models', '--epochs', '2')).toMatch(/unknown option '--epochs'/);
+    expect(usageError('summary', 'lenet5', '--epochs', '2')).toMatch(/unknown option '--epochs'/);
+    expect(usageError('sweep', 'epochs=1,2')).toMatch(/^sweep: got 'epochs=1,2'; expected batch-size or lr/);
+  });
+});
+
+describe('checkFlags', () => {
+  // Pure: the registry's facts and the flags, no backend, no files.
+  const facts = listModels();
+  const check = (...argv: string[]) => {
+    const parsed = parseCli(argv, BACKENDS, { writeOut: () => undefined });
+    if (parsed.kind !== 'run') throw new Error('expected a command');
+    checkFlags(parsed, facts);
+  };
+  const refused = (...argv: string[]) => {
+    try {
+      check(...argv);
+    } catch (err) {
+      expect(err).toBeInstanceOf(UsageError);
+      return (err as Error).message;
+    }
+    throw new Error(`expected ${argv.join(' ')} to be refused`);
+  };
+
+  it('names unknown models in the words they were given in', () => {
+    expect(refused('--models', 'lenet5,resnet50')).toMatch(/^--models: got "resnet50"; expected one of lenet5, /);
+    expect(refused('--summary', 'vgg')).toMatch(/^--summary: got "vgg"; expected one of /);
+    expect(refused('summary', 'vgg')).toMatch(/^summary: got "vgg"; expected one of /);
+  });
+
+  it('checks --resize and --momentum against every model that will certainly train', () => {
+    expect(refused('--models', 'alexnet', '--resize', '28')).toMatch(/^--resize: got 28; expected at least \d+ for alexnet/);
+    // Both presets auto can become train AlexNet at 224 px.
+    expect(refused('--resize', '28')).toMatch(/^--resize: got 28; expected at least \d+ for alexnet/);
+    expect(refused('summary', 'lenet5', '--resize', '8')).toMatch(/^--resize: got 8; expected at least 12 for lenet5/);
+    expect(refused('--models', 'lenet5', '--momentum', '0.5')).toMatch(/^--momentum: got 0.5; expected --optimizer momentum with it \(lenet5 trains with sgd/);
+    // A sweep on a CPU trains alexnet-mini, on a GPU AlexNet: 28 px is for the plan to judge once the backend is known.
+    expect(() => check('sweep', 'batch-size=32,64', '--resize', '28')).not.toThrow();
+    expect(() => check('--models', 'lenet5,alexnet-mini', '--resize', '28', '--optimizer', 'momentum', '--momentum', '0.5')).not.toThrow();
+    // A resume's models are in its run.json, read later: its flags are checked against those then.
+    expect(() => check('--resume', '--resize', '32')).not.toThrow();
+    expect(refused('--resume', '--models', 'vgg')).toMatch(/^--models: got "vgg"/);
   });
 });

@@ -1,6 +1,7 @@
 import { renderHtml } from '../src/report-html';
 import { renderMarkdown } from '../src/report-md';
 import { comparisonRows, COMPARISON_HEADER, finalOf, sweepRows } from '../src/report';
+import { renderSvg, sweepChart } from '../src/charts';
 import { CLASSES, fakeModel, fakeReport } from './fixtures';
 
 describe('report', () => {
@@ -83,5 +84,29 @@ describe('report', () => {
     const html = await renderHtml(sweep);
     expect(html).toContain('What batch size does to speed, accuracy and memory');
     expect(html.match(/<svg /g)).toHaveLength(4);
+  });
+
+  it('charts throughput, test accuracy and peak memory against batch size, one point per run each, and leaves out what a run never measured', async () => {
+    const models = [32, 64, 128, 256].map((b, i) => {
+      const m = fakeModel(`alexnet-mini@bs${b}`, 1, { batchSize: b, evaluated: false });
+      m.history[0] = { ...m.history[0], examplesPerSec: 100 + 10 * i, testAcc: 0.6 - 0.1 * i };
+      m.final = finalOf(m.history);
+      m.peakMemoryBytes = b * 2 ** 20;
+      return m;
+    });
+    // The last run failed before its first epoch: no speed or accuracy, but the memory it reached.
+    models[3] = { ...models[3], history: [], final: finalOf([]), status: 'failed' };
+    const sweep = fakeReport(models);
+    sweep.sweep = { flag: 'batch-size', rows: sweepRows('batch-size', models) };
+    const svg = await renderSvg(sweepChart(sweep)!);
+    const panel = (i: number) => {
+      const marks = svg.slice(svg.indexOf(`concat_${i}_layer_1_marks`));
+      return [...marks.slice(0, marks.indexOf('</g>')).matchAll(/aria-label="([^"]*)"/g)].map((m) => m[1]);
+    };
+    expect(panel(0)).toEqual([32, 64, 128].map((b, i) => `batch size: ${b}; training examples/s: ${100 + 10 * i}; model: alexnet-mini`));
+    expect(panel(1)).toEqual([32, 64, 128].map((b, i) => `batch size: ${b}; test accuracy: ${[0.6, 0.5, 0.4][i]}; model: alexnet-mini`));
+    expect(panel(2)).toEqual([32, 64, 128, 256].map((b) => `batch size: ${b}; peak tensor memory (MiB): ${b}; model: alexnet-mini`));
+    // report.md links the same chart, written beside it as sweep.svg.
+    expect(renderMarkdown(sweep)).toContain('![What batch size does to speed, accuracy and memory](sweep.svg)');
   });
 });

@@ -344,10 +344,10 @@ describe('9. clear errors', () => {
   });
 
   it('names ZOO_WASM_THREADS and ZOO_BACKEND when they are what is wrong', async () => {
-    const threads = await run(['--summary', 'lenet5'], { ZOO_WASM_THREADS: '0' });
+    const threads = await run(['--summary', 'lenet5', '--out', join(scratch, 'summary-threads')], { ZOO_WASM_THREADS: '0' });
     expect(threads.code).toBe(2);
     expect(errorLine(threads.stderr)).toMatch(/^compare: ZOO_WASM_THREADS: expected an integer from 1 to \d+, got '0'$/);
-    const backend = await run(['--summary', 'lenet5'], { ZOO_BACKEND: 'tensorflow' });
+    const backend = await run(['--summary', 'lenet5', '--out', join(scratch, 'summary-backend')], { ZOO_BACKEND: 'tensorflow' });
     // Where native TensorFlow works it starts; where it cannot, the error names the variable.
     if (backend.code === 0) expect(backend.stdout).toMatch(/^backend: tensorflow/m);
     else expect(errorLine(backend.stderr)).toMatch(/^compare: ZOO_BACKEND: backend 'tensorflow' cannot start here/);
@@ -356,7 +356,7 @@ describe('9. clear errors', () => {
 
 describe("11. a newcomer's first lines", () => {
   it('start with the backend line, with no Dawn warning before it', async () => {
-    const r: Result = await run(['--summary', 'lenet5']);
+    const r: Result = await run(['--summary', 'lenet5', '--out', join(scratch, 'summary-first-lines')]);
     expect(outcome(r)).toEqual({ code: 0, output: '' });
     // Without a Vulkan loader WebGPU is skipped before Dawn could print "Couldn't load Vulkan" and a
     // path of its CI machine. (Where Vulkan exists, Dawn still prints its limit warnings: see the report.)

@@ -10,5 +10,5 @@ export {
   type WeightsFileCheck,
 } from './file-io';
 export { saveTrainedModel, type TrainedModelFacts } from './save-trained';
-export { decodeImage, fileSource, packageRoot } from './weights-files';
+export { decodeImage, encodePng, fileSource, packageRoot } from './weights-files';
 export { loadPretrainedNode, type NodeLoadPretrainedOptions } from './load-node';

@@ -8,9 +8,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { BACKEND_CHOICES, BackendUnavailableError, initBackend, type BackendChoice } from '@zoo/backend';
 import { isModelName, MANIFEST_JSON, MODEL_NAMES, PRETRAINED_MODELS, WeightsError, type ModelName, type Pretrained } from '@zoo/models';
 import { loadPretrained } from '@zoo/models/node';
-import type { AppIo } from './app';
-import { UsageError } from './errors';
-import { userPath } from './files';
+import type { AppIo } from '../app';
+import { UsageError } from '../errors';
+import { userPath } from '../files';
 
 interface ClassifyOptions {
   model?: string;
