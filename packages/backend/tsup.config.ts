@@ -1,5 +1,6 @@
-import { defineConfig } from 'tsup';
-import type { Plugin } from 'esbuild';
+import { defineConfig, type Options } from 'tsup';
+
+type Plugin = NonNullable<Options['esbuildPlugins']>[number];
 
 // src/node/module-file.ts is CommonJS's `__filename`; the ESM build takes its import.meta.url twin.
 const esmModuleFile: Plugin = {

@@ -13,7 +13,8 @@ const bundle = join(root, 'node_modules', '.cache', 'zoo-backend-tests', 'auto-s
 const DAWN_NOISE = /artificially reduced|maxDynamic|Vulkan|vkCreateInstance|loader_get_json|^Warning:/im;
 
 beforeAll(async () => {
-  const esbuild = createRequire(createRequire(__filename).resolve('tsup/package.json'))('esbuild') as typeof import('esbuild');
+  // tsup's own esbuild: this package has no dependency of its own on it.
+  const esbuild = createRequire(createRequire(__filename).resolve('tsup/package.json'))('esbuild') as { build(options: object): Promise<unknown> };
   mkdirSync(join(bundle, '..'), { recursive: true });
   await esbuild.build({
     stdin: {
