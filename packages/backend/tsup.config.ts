@@ -1,4 +1,15 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
+
+type Plugin = NonNullable<Options['esbuildPlugins']>[number];
+
+// src/node/module-file.ts is CommonJS's `__filename`; the ESM build takes its import.meta.url twin.
+const esmModuleFile: Plugin = {
+  name: 'esm-module-file',
+  setup(build) {
+    if (build.initialOptions.format !== 'esm') return;
+    build.onResolve({ filter: /\/module-file$/ }, (args) => ({ path: `${args.resolveDir}/module-file.esm.ts` }));
+  },
+};
 
 export default defineConfig({
   entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
@@ -13,6 +24,7 @@ export default defineConfig({
   // In the CommonJS build, optional packages load with require(): a native import() there fails under
   // Jest's module runtime ("dynamic import callback was invoked without --experimental-vm-modules"),
   // which is where other packages' tests run this build.
+  esbuildPlugins: [esmModuleFile],
   esbuildOptions(options, context) {
     if (context.format === 'cjs') options.supported = { ...options.supported, 'dynamic-import': false };
   },

@@ -13,7 +13,7 @@ import { runBench } from './run';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const peerScript = fileURLToPath(new URL('../../../bench/pytorch/throughput.py', import.meta.url));
+const peerScript = fileURLToPath(new URL('../pytorch/throughput.py', import.meta.url));
 
 function runChild(job: ChildJob, onMessage: (m: ChildMessage) => void): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -3,9 +3,11 @@
  * every core when the backend computes on one (tfjs-backend-wasm disables its threaded build under
  * Node, tensorflow/tfjs#3830). Each replica runs the same model on its slice of the batch; gradients
  * meet in one SharedArrayBuffer, each replica averages its share of the parameters, then every
- * replica applies the same averaged SGD update, so the weights stay identical.
+ * replica applies the same averaged update with the trainer's optimizer, so the weights stay
+ * identical. Each half is `@zoo/trainer`'s step (its `computeGradients` and `applyGradients`).
  */
 import * as tf from '@tensorflow/tfjs';
+import { createTrainingStep, trainableVariables, type CreatedTrainingStep } from '@zoo/trainer';
 import { averageInto, shareOf, type SharedGrads } from './all-reduce';
 
 export { sharedGrads } from './all-reduce';
@@ -13,17 +15,19 @@ export { sharedGrads } from './all-reduce';
 /** One replica's model, its slice of the data and what it does in each phase of a step. */
 export class Replica {
   private readonly vars: tf.Variable[];
-  private readonly optimizer: tf.Optimizer;
+  private readonly training: CreatedTrainingStep;
+  private index = 0;
 
   constructor(
     private readonly model: tf.LayersModel,
     private readonly data: { xs: tf.Tensor4D; labels: tf.Tensor2D },
     private readonly shared: SharedGrads,
     private readonly rank: number,
-    learningRate: number,
+    private readonly learningRate: number,
   ) {
-    this.vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    this.optimizer = tf.train.sgd(learningRate);
+    // The trainer's own step, in its two halves: the all-reduce sits between them.
+    this.training = createTrainingStep(model, { optimizer: { name: 'sgd', lr: learningRate } });
+    this.vars = trainableVariables(model);
   }
 
   static paramCount(model: tf.LayersModel): number {
@@ -32,21 +36,17 @@ export class Replica {
 
   /** Phase 1: this replica's gradient into its slot. Returns its loss. */
   gradients(): number {
-    const { value, grads } = tf.variableGrads(
-      () => tf.losses.softmaxCrossEntropy(this.data.labels, this.model.apply(this.data.xs, { training: true }) as tf.Tensor) as tf.Scalar,
-      this.vars,
-    );
+    const { loss, correct, grads } = this.training.computeGradients(this.data.xs, this.data.labels, this.index++);
     const slot = new Float32Array(this.shared.buffer, this.rank * this.shared.params * 4, this.shared.params);
     let offset = 0;
-    for (const v of this.vars) {
-      const g = grads[v.name];
+    for (const g of grads) {
       const values = g.dataSync() as Float32Array;
       slot.set(values, offset);
       offset += values.length;
     }
-    const loss = value.dataSync()[0];
-    tf.dispose([value, ...Object.values(grads)]);
-    return loss;
+    const value = loss.dataSync()[0];
+    tf.dispose([loss, correct, ...grads]);
+    return value;
   }
 
   /** Phase 2: average this replica's share of the parameters across all slots. */
@@ -55,17 +55,17 @@ export class Replica {
     averageInto(this.shared, start, end);
   }
 
-  /** Phase 3: the same SGD update on every replica, from the averaged slot 0. */
+  /** Phase 3: the trainer's update on every replica, from the averaged slot 0. */
   apply(): void {
     const mean = new Float32Array(this.shared.buffer, 0, this.shared.params);
     let offset = 0;
-    const named: tf.NamedTensorMap = {};
-    for (const v of this.vars) {
-      named[v.name] = tf.tensor(mean.subarray(offset, offset + v.size), v.shape);
+    const grads = this.vars.map((v) => {
+      const g = tf.tensor(mean.subarray(offset, offset + v.size), v.shape);
       offset += v.size;
-    }
-    this.optimizer.applyGradients(named);
-    tf.dispose(Object.values(named));
+      return g;
+    });
+    this.training.applyGradients(grads, this.learningRate);
+    tf.dispose(grads);
   }
 
   /** Inference on this replica's slice, fenced by reading the logits. */
@@ -85,6 +85,7 @@ export class Replica {
 
   dispose(): void {
     tf.dispose([this.data.xs, this.data.labels]);
+    this.training.optimizer.dispose();
     this.model.dispose();
   }
 }

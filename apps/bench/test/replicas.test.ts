@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { createTrainingStep } from '@zoo/trainer';
 import { Replica, sharedGrads } from '../src/replicas';
 
 function tiny(): tf.Sequential {
@@ -17,12 +18,13 @@ describe('Replica', () => {
     await tf.setBackend('cpu');
   });
 
-  it('two replicas on half batches make the same SGD update as one step on the whole batch', () => {
+  it("two replicas on half batches make the same update as the trainer's step on the whole batch", () => {
     const xs = tf.randomUniform([4, 4, 4, 1], 0, 1, 'float32', 7) as tf.Tensor4D;
     const labels = tf.oneHot(tf.tensor1d([0, 2, 1, 2], 'int32'), 3).toFloat() as tf.Tensor2D;
 
     const whole = tiny();
-    tf.train.sgd(0.5).minimize(() => tf.losses.softmaxCrossEntropy(labels, whole.apply(xs) as tf.Tensor) as tf.Scalar);
+    const reference = createTrainingStep(whole, { optimizer: { name: 'sgd', lr: 0.5 } });
+    tf.dispose(reference.step(xs, labels, 0.5, 0));
 
     const models = [tiny(), tiny()];
     const shared = sharedGrads(Replica.paramCount(models[0]), 2);

@@ -1,5 +1,18 @@
 export { MAX_SEED, train, type TrainOptions } from './train';
-export { createTrainingStep, type CreateTrainingStepOptions, trainableVariables, trainingStep, type TrainingStep, type TrainingStepParts } from './step';
+export {
+  type ApplyGradients,
+  createTrainingStep,
+  type CreatedTrainingStep,
+  type CreateTrainingStepOptions,
+  gradientStep,
+  type GradientStep,
+  gradientUpdate,
+  type StepGradients,
+  trainableVariables,
+  trainingStep,
+  type TrainingStep,
+  type TrainingStepParts,
+} from './step';
 export { evaluate, type EvaluateOptions, type EvaluationResult } from './evaluate';
 export type {
   BatchBeginLogs,

@@ -2,7 +2,7 @@
  * `compare train` (the default command) and, with `--sweep`'s values, `compare sweep`: plans the runs
  * once the backend is known, trains each model in its worker, and writes the report.
  */
-import { cpus } from 'node:os';
+import { constants as osConstants, cpus } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Table from 'cli-table3';
@@ -146,6 +146,21 @@ interface StopSignal {
   attach(view: ProgressView): void;
 }
 
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Ends the process by `signal` itself, its default action (for Ctrl-C the shell's status 130), not by
+ * process.exit: exit tears down the worker threads first, and ONNX Runtime's sessions in a worker
+ * torn down mid-run abort the whole process (`Napi::Error`, SIGABRT, a core dump).
+ */
+function quitBy(signal: NodeJS.Signals): void {
+  // What process.exit would run first, and a signal's death skips: the run folder's lock comes off.
+  process.emit('exit', 128 + osConstants.signals[signal]);
+  // With no listener left, Node gives the signal back its default action.
+  for (const s of STOP_SIGNALS) process.removeAllListeners(s);
+  process.kill(process.pid, signal);
+}
+
 /** How long after a stop signal another one still counts as the same stop (see {@link withStopSignals}). */
 const SAME_STOP_MS = 1000;
 
@@ -160,7 +175,7 @@ async function withStopSignals<T>(io: AppIo, body: (stop: StopSignal) => Promise
   const controller = new AbortController();
   let view: ProgressView | undefined;
   let firstAt: number | undefined;
-  const onSignal = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     const now = performance.now();
     if (firstAt !== undefined && now - firstAt < SAME_STOP_MS) return;
     if (firstAt === undefined) {
@@ -173,14 +188,13 @@ async function withStopSignals<T>(io: AppIo, body: (stop: StopSignal) => Promise
     }
     view?.stop();
     io.err('compare: quit without saving the batches in flight');
-    process.exit(130);
+    quitBy(signal);
   };
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const signal of signals) process.on(signal, onSignal);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   try {
     return await body({ signal: controller.signal, attach: (v) => (view = v) });
   } finally {
-    for (const signal of signals) process.off(signal, onSignal);
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
   }
 }
 

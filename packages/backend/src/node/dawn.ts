@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
+import { describeAdapterInfo } from '../webgpu/adapter';
 import { WebGpuUnavailable, type GpuLike, type GpuProvider } from '../webgpu/gpu';
+import { probeWebGpu, type WebGpuProbe } from './webgpu-probe';
 
 export { WebGpuUnavailable, type GpuAdapterLike, type GpuLike } from '../webgpu/gpu';
 
@@ -73,6 +75,7 @@ export interface LoaderSearch {
 }
 
 const VULKAN_LOADER = 'libvulkan.so.1';
+const NO_LOADER = `no Vulkan loader (${VULKAN_LOADER}) for Dawn: apt-get install libvulkan1 and a driver (mesa-vulkan-drivers, or the GPU vendor's)`;
 
 const systemSearch: LoaderSearch = {
   platform: process.platform,
@@ -103,6 +106,24 @@ export function vulkanLoaderMissing(search: LoaderSearch = systemSearch): boolea
 }
 
 /**
+ * For `auto`, which takes WebGPU only on a GPU: refuses (with the one-line reason) unless Dawn's
+ * adapter here is hardware, found by `probe` in a child process, so that Dawn starts in this process
+ * (and prints its warnings to its stderr) only when the run will compute on it. A `navigator.gpu`
+ * that already exists (a browser-like platform's, or Dawn's from an earlier call) is asked directly
+ * by `startWebGpu` instead.
+ */
+export async function requireHardwareAdapter(probe: () => Promise<WebGpuProbe> = () => probeWebGpu()): Promise<void> {
+  if (globalNavigator()?.gpu) return;
+  // In this process, so that a missing or broken package is named as such (and mocks see it).
+  await importWebgpu();
+  if (vulkanLoaderMissing()) throw new WebGpuUnavailable(NO_LOADER);
+  const answer = await probe();
+  if (!answer.found) throw new WebGpuUnavailable(answer.reason);
+  const info = describeAdapterInfo(answer.info);
+  if (info.software) throw new WebGpuUnavailable(`only a software adapter '${info.description}' (slower than wasm)`);
+}
+
+/**
  * The `navigator.gpu` TF.js's WebGPU backend will use: the platform's own where it has one (a browser,
  * Deno, Electron, or an earlier call), otherwise a Dawn instance from the `webgpu` package, installed
  * as `navigator.gpu` with the `GPUBufferUsage`-style globals the backend's code refers to.
@@ -111,9 +132,7 @@ export async function provideNavigatorGpu(): Promise<GpuLike> {
   const existing = globalNavigator()?.gpu;
   if (existing) return existing;
   const webgpu = await importWebgpu();
-  if (vulkanLoaderMissing()) {
-    throw new WebGpuUnavailable(`no Vulkan loader (${VULKAN_LOADER}) for Dawn: apt-get install libvulkan1 and a driver (mesa-vulkan-drivers, or the GPU vendor's)`);
-  }
+  if (vulkanLoaderMissing()) throw new WebGpuUnavailable(NO_LOADER);
   let gpu: GpuLike;
   try {
     gpu = webgpu.create([]);

@@ -69,8 +69,10 @@ function webgpu(hardwareOnly: boolean): Candidate {
   return {
     name: 'webgpu',
     async start() {
-      const [{ startWebGpu, WebGpuUnavailable }, { dawnGpu }] = await Promise.all([import('../webgpu'), import('./dawn')]);
+      const [{ startWebGpu, WebGpuUnavailable }, { dawnGpu, requireHardwareAdapter }] = await Promise.all([import('../webgpu'), import('./dawn')]);
       try {
+        // auto asks a child process first: Dawn's stderr noise stays there unless WebGPU is chosen.
+        if (hardwareOnly) await requireHardwareAdapter();
         const adapter = await startWebGpu({ hardwareOnly, gpu: dawnGpu });
         return { name: 'webgpu', choice: 'webgpu', device: adapter.software ? 'cpu' : 'gpu', threads: cpus().length, adapter };
       } catch (err) {

@@ -8,6 +8,8 @@
 # Writes gpu-check.json to --out, else $OUT, else the current directory. Environment:
 #   ZOO_GPU_CHECK_WORK          where the payload is unpacked (default: $TMPDIR or /tmp)
 #   ZOO_GPU_CHECK_BUNDLED_LIBC  1: run on the bundled glibc even if the host's is new enough
+#   ZOO_GPU_CHECK_ROOT          look for Vulkan ICDs and NVIDIA's libraries under this folder instead
+#                               of / (and not in ldconfig's cache): for testing this script
 set -eu
 
 here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
@@ -43,12 +45,17 @@ ldcache() { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null || true; }
 # The x86-64 path ldconfig knows for a soname, if any.
 ldpath() { ldcache | awk -v n="$1" '$1 == n && /x86-64/ { print $NF; exit }'; }
 
+root=${ZOO_GPU_CHECK_ROOT:-}
+icd_dirs="$root/usr/share/vulkan/icd.d $root/etc/vulkan/icd.d $root/usr/local/share/vulkan/icd.d $root/usr/local/etc/vulkan/icd.d"
+
 find_nvidia_vulkan_lib() {
   for name in libGLX_nvidia.so.0 libEGL_nvidia.so.0; do
-    p=$(ldpath "$name")
-    if [ -n "$p" ] && [ -e "$p" ]; then echo "$p"; return 0; fi
+    if [ -z "$root" ]; then
+      p=$(ldpath "$name")
+      if [ -n "$p" ] && [ -e "$p" ]; then echo "$p"; return 0; fi
+    fi
     for d in /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/lib /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do
-      if [ -e "$d/$name" ]; then echo "$d/$name"; return 0; fi
+      if [ -e "$root$d/$name" ]; then echo "$root$d/$name"; return 0; fi
     done
   done
   return 1
@@ -59,16 +66,19 @@ find_nvidia_vulkan_lib() {
 icd_files=""
 icd_source=""
 if [ "$icd_arg" = lavapipe ]; then
-  for f in /usr/share/vulkan/icd.d/lvp_icd*.json; do
-    if [ -f "$f" ]; then icd_arg=$f; break; fi
+  for d in $icd_dirs; do
+    for f in "$d"/lvp_icd*.json; do
+      if [ -f "$f" ]; then icd_arg=$f; break 2; fi
+    done
   done
+  [ "$icd_arg" != lavapipe ] || { say "--icd lavapipe: no lvp_icd*.json in $icd_dirs (apt-get install mesa-vulkan-drivers)"; exit 2; }
 fi
 if [ -n "$icd_arg" ]; then
   [ -f "$icd_arg" ] || { say "--icd: no such file: $icd_arg"; exit 2; }
   icd_files=$icd_arg
   icd_source="--icd $icd_arg"
 else
-  for d in /usr/share/vulkan/icd.d /etc/vulkan/icd.d /usr/local/share/vulkan/icd.d /usr/local/etc/vulkan/icd.d; do
+  for d in $icd_dirs; do
     for f in "$d"/nvidia_icd*.json; do
       if [ -f "$f" ]; then icd_files=$f; icd_source="found $f"; break 2; fi
     done

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Builds the self-contained GPU-check folder (default scripts/gpu-check/dist/zoo-gpu-check): a Node
-// binary, Debian's Vulkan loader, the check bundled with TF.js and @zoo/backend, and Dawn's binding,
-// packed into payload.tar.gz beside run.sh. Run here (Linux x86_64, with `pnpm install` done); the
+// Builds the self-contained GPU-check folder (default apps/gpu-check/dist/zoo-gpu-check): a Node
+// binary, Debian's Vulkan loader, the check bundled with TF.js and the zoo packages it imports by
+// name (@zoo/backend, @zoo/models, @zoo/trainer), and Dawn's binding, packed into payload.tar.gz
+// beside run.sh. Run here (Linux x86_64, with `pnpm install` done and the zoo packages built); the
 // folder then runs on a Linux x86_64 machine with an NVIDIA driver and nothing else.
 //
-//   node scripts/gpu-check/prepare.mjs [--dest DIR]
-/* global process, console */
+//   pnpm --filter gpu-check prepare-folder [--dest DIR]     (builds the packages first)
+//   node apps/gpu-check/scripts/prepare.mjs [--dest DIR]    (when they are built)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -15,11 +16,14 @@ import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
-const backendDir = join(root, 'packages', 'backend');
+const appDir = join(here, '..');
+const root = join(appDir, '..', '..');
+// The @zoo/backend the app depends on (a workspace link): Dawn's binding and tfjs-backend-webgpu are its dependencies.
+const backendDir = realpathSync(join(appDir, 'node_modules', '@zoo', 'backend'));
 const args = process.argv.slice(2);
 const destIndex = args.indexOf('--dest');
-const dest = destIndex >= 0 ? args[destIndex + 1] : join(here, 'dist', 'zoo-gpu-check');
+const dest = destIndex >= 0 ? args[destIndex + 1] : join(appDir, 'dist', 'zoo-gpu-check');
+if (destIndex >= 0 && !dest) throw new Error('--dest: expected a folder');
 
 if (process.platform !== 'linux' || process.arch !== 'x64') {
   throw new Error(`prepare builds a linux-x64 folder and must run on one; this is ${process.platform}-${process.arch}`);
@@ -37,26 +41,37 @@ mkdirSync(join(stage, 'app'), { recursive: true });
 mkdirSync(join(stage, 'lib', 'compat'), { recursive: true });
 mkdirSync(join(stage, 'lib', 'glibc'), { recursive: true });
 
-// 1. Type-check, then bundle the check with TF.js, tfjs-backend-webgpu and @zoo/backend's source.
-log('type-checking scripts/gpu-check');
-run(join(root, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', join(here, 'tsconfig.json')], { stdio: 'inherit' });
+// 1. Type-check, then bundle the check with TF.js, tfjs-backend-webgpu and the zoo packages' builds.
+for (const pkg of ['backend', 'models', 'trainer', 'layers']) {
+  if (!existsSync(join(appDir, 'node_modules', '@zoo', pkg, 'dist'))) {
+    throw new Error(`@zoo/${pkg} is not built: run \`pnpm --filter gpu-check prepare-folder\` (it builds them), or \`pnpm build\` first`);
+  }
+}
+log('type-checking apps/gpu-check');
+run(join(root, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', join(appDir, 'tsconfig.json')], { stdio: 'inherit' });
 const requireFromTsup = createRequire(createRequire(join(root, 'package.json')).resolve('tsup/package.json'));
 const esbuild = requireFromTsup('esbuild');
-log('bundling check.ts');
+log('bundling src/main.ts');
 const built = await esbuild.build({
-  entryPoints: [join(here, 'check.ts')],
+  entryPoints: [join(appDir, 'src', 'main.ts')],
   outfile: join(stage, 'app', 'check.cjs'),
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // Dawn's binding loads its native addon from its own folder; native TensorFlow is not shipped.
-  external: ['webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
-  nodePaths: [join(backendDir, 'node_modules')],
+  // Dawn's binding loads its native addon from its own folder; native TensorFlow and ONNX Runtime
+  // (other backends than the one checked) are not shipped.
+  external: ['webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'onnxruntime-node/*'],
+  // The packages' ESM builds find their own files through import.meta.url (tsup's __filename shim);
+  // in this CommonJS bundle that is the bundle's own URL, from which app/node_modules/webgpu resolves.
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   minify: true,
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
+  // tsup's builds import their shared chunks bare; the packages say (rightly) that those have no side effects.
+  logOverride: { 'ignored-bare-import': 'silent' },
 });
 // Two copies of tfjs-core would mean two engines, and a backend registered in the other one.
 const tfjsCores = [...new Set(Object.keys(built.metafile.inputs).map((p) => p.match(/^.*@tensorflow[/\\]tfjs-core[/\\]/)?.[0]).filter(Boolean))];
@@ -68,6 +83,13 @@ const webgpuOut = join(stage, 'app', 'node_modules', 'webgpu');
 mkdirSync(join(webgpuOut, 'dist', 'linux-x64'), { recursive: true });
 for (const file of ['package.json', 'index.js', 'LICENSE.md']) copyFileSync(join(webgpuDir, file), join(webgpuOut, file));
 copyFileSync(join(webgpuDir, 'dist', 'linux-x64', 'dawn.node'), join(webgpuOut, 'dist', 'linux-x64', 'dawn.node'));
+
+// 2b. tfjs-backend-wasm's binaries, which it loads from beside the script: the folder can then time
+// the CPU backend on the same machine (--backend wasm), and its own tests run it without a GPU.
+const wasmDir = realpathSync(join(backendDir, 'node_modules', '@tensorflow', 'tfjs-backend-wasm'));
+for (const file of readdirSync(join(wasmDir, 'dist')).filter((f) => f.endsWith('.wasm'))) {
+  copyFileSync(join(wasmDir, 'dist', file), join(stage, 'app', file));
+}
 
 // 3. Node itself: this machine's binary, without its debug symbols.
 const nodeBin = realpathSync(process.execPath);
@@ -130,9 +152,9 @@ mkdirSync(dest, { recursive: true });
 log('packing payload.tar.gz');
 run('tar', ['-czf', join(dest, 'payload.tar.gz'), '-C', stage, 'bin', 'app', 'lib']);
 rmSync(stage, { recursive: true, force: true });
-cpSync(join(here, 'run.sh'), join(dest, 'run.sh'));
+cpSync(join(appDir, 'run.sh'), join(dest, 'run.sh'));
 chmodSync(join(dest, 'run.sh'), 0o755);
-cpSync(join(here, 'README.md'), join(dest, 'README.md'));
+cpSync(join(appDir, 'README.md'), join(dest, 'README.md'));
 writeFileSync(
   join(dest, 'MANIFEST.json'),
   `${JSON.stringify({ preparedAt: new Date().toISOString(), versions, payloadSha256: sha256(join(dest, 'payload.tar.gz')), contents }, null, 2)}\n`,

@@ -7,7 +7,7 @@ The training step mirrors the zoo's: forward, softmax cross-entropy on logits, b
 update, with data already in memory, timed with one wall clock per step.
 
 Run it by hand to check the peer alone:
-    /usr/bin/python3 bench/pytorch/throughput.py --self-test
+    /usr/bin/python3 apps/bench/pytorch/throughput.py --self-test
 """
 import json
 import math

@@ -1,0 +1,4 @@
+// module-file.ts for the ESM build (see there).
+import { fileURLToPath } from 'node:url';
+
+export const moduleFile = (): string => fileURLToPath(import.meta.url);
