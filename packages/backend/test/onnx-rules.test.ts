@@ -55,11 +55,15 @@ describe('auto delegation on the zoo layers', () => {
     expect(delegateMatMul({ m, k, n, transposeA, transposeB }, 2)).toBe(expected);
   });
 
-  test('max-pool gradients on ORT only on maps of at most 16x16', () => {
-    expect(delegateMaxPoolGrad(pool(128, 10, 16))).toBe(true);
-    expect(delegateMaxPoolGrad(pool(128, 14, 48))).toBe(true);
-    expect(delegateMaxPoolGrad(pool(128, 28, 6))).toBe(false);
-    expect(delegateMaxPoolGrad(pool(1, 10, 4))).toBe(false);
+  test('max-pool gradients on ORT only against the JavaScript kernel, on maps of at most 16x16', () => {
+    expect(delegateMaxPoolGrad(pool(128, 10, 16), false)).toBe(true);
+    expect(delegateMaxPoolGrad(pool(128, 14, 48), false)).toBe(true);
+    expect(delegateMaxPoolGrad(pool(128, 28, 6), false)).toBe(false);
+    expect(delegateMaxPoolGrad(pool(1, 10, 4), false)).toBe(false);
+  });
+
+  test('max-pool gradients never on ORT against the SIMD kernel', () => {
+    for (const p of [pool(128, 10, 16), pool(128, 14, 48), pool(128, 28, 6), pool(32, 54, 96)]) expect(delegateMaxPoolGrad(p, true)).toBe(false);
   });
 
   test('small calls get a one-thread session, large ones the whole pool', () => {

@@ -29,7 +29,9 @@ import {
   type _FusedMatMulAttrs,
 } from '@tensorflow/tfjs';
 import { convFilterGradGraph, convForwardGraph, convInputGradGraph, matMulGraph, maxPoolGradGraph, type ConvShape, type GraphActivation, type MatMulShape, type PoolShape } from './graphs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convShapeOf } from '../../wasm/conv-geometry';
+import { poolSimdKernels } from '../../wasm/simd/pool';
 import type { OnnxGraph } from './proto';
 import { convMacs, delegateConv, delegateMatMul, delegateMaxPoolGrad, sessionThreads, type ConvKernel, type DelegationPolicy } from './rules';
 import type { OnnxRuntime, OrtSession } from './runtime';
@@ -127,6 +129,11 @@ export interface OnnxKernelOptions {
    * runtime's pool size for large ones), or a number for every session (benchmarks). Default `auto`.
    */
   threads?: 'auto' | number;
+  /**
+   * Whether the wasm kernel `MaxPoolGrad` falls back to is the SIMD one (the wasm option
+   * `simdMaxPoolGrad`, default true), which `auto` then never delegates against.
+   */
+  simdMaxPoolGrad?: boolean;
 }
 
 /** The registered kernel set: its configs, and what the benchmark and tests inspect. */
@@ -327,7 +334,8 @@ export function onnxKernelConfigs(runtime: OnnxRuntime, options: OnnxKernelOptio
       // MaxUnpool writes rather than adds: overlapping windows would lose gradient.
       const disjoint = p.strideHeight >= p.filterHeight && p.strideWidth >= p.filterWidth;
       const sameShape = p.outHeight === dy.shape[1] && p.outWidth === dy.shape[2];
-      if (!disjoint || !sameShape || !delegated(() => delegateMaxPoolGrad(p))) return undefined;
+      const simdFallback = options.simdMaxPoolGrad !== false && poolSimdKernels(backend as unknown as BackendWasm) !== undefined;
+      if (!disjoint || !sameShape || !delegated(() => delegateMaxPoolGrad(p, simdFallback))) return undefined;
       return onnx(backend, `MaxPoolGrad ${JSON.stringify(p)}`, util.sizeFromShape(input.shape), () => maxPoolGradGraph(p), { X: input, DY: dy }, 'DX', [...input.shape]);
     });
 

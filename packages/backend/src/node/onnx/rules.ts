@@ -67,11 +67,13 @@ export function sessionThreads(macs: number, threads: number): number {
 }
 
 /**
- * Whether a (non-overlapping) max-pool gradient runs on ORT under `auto`: on maps of at most 16x16
- * (from 2^16 elements). Measured at one thread (CPU time): ORT 1.2–1.3x faster on 10x10 and 14x14
- * maps (LeNet's pool2, alexnet-mini's pool2), 1.2–1.4x slower on 28x28 ones (the first pools),
- * where its NCHW transposes of the map and of dx cost more than the zoo's JavaScript loop saves.
+ * Whether a (non-overlapping) max-pool gradient runs on ORT under `auto`. Against the zoo's
+ * JavaScript kernel (`simdFallback` false): on maps of at most 16x16 (from 2^16 elements), where
+ * ORT measured 1.2–1.3x faster on 10x10 and 14x14 maps (LeNet's pool2, alexnet-mini's pool2) and
+ * 1.2–1.4x slower on 28x28 ones (its NCHW transposes of the map and of dx). Against the SIMD kernel
+ * (the default): never; it is 2–5x faster than ORT on every zoo pool (docs/performance.md).
  */
-export function delegateMaxPoolGrad(p: PoolShape): boolean {
+export function delegateMaxPoolGrad(p: PoolShape, simdFallback: boolean): boolean {
+  if (simdFallback) return false;
   return p.inHeight * p.inWidth <= 256 && p.batch * p.inHeight * p.inWidth * p.channels >= 1 << 16;
 }
