@@ -71,8 +71,10 @@ for (const name of args.models.split(',')) {
       const seen = {};
       for (const k of prof.kernels) {
         if (!watched.has(k.name)) continue;
+        // Per input shape, and summed over the kernel's calls.
         const key = `${k.name} ${k.inputShapes.map((s) => `[${s}]`).join(' ')}`;
         seen[key] = (seen[key] ?? 0) + k.kernelTimeMs;
+        seen[`${k.name} (all calls)`] = (seen[`${k.name} (all calls)`] ?? 0) + k.kernelTimeMs;
       }
       for (const [key, ms] of Object.entries(seen)) ((kernelMs[key] ??= Object.fromEntries(names.map((n) => [n, []])))[v]).push(ms);
     }
@@ -80,7 +82,7 @@ for (const name of args.models.split(',')) {
   console.log(`\n${name} batch ${batch} @${size}, ${reps} repetitions x ${args.steps} steps, CPU ms, medians`);
   console.log(`| | ${names.join(' | ')} |`);
   console.log(`| trainer step | ${names.map((n) => median(stepMs[n]).toFixed(2)).join(' | ')} |`);
-  for (const [key, t] of Object.entries(kernelMs)) console.log(`| ${key} | ${names.map((n) => (t[n].length ? median(t[n]).toFixed(2) : '-')).join(' | ')} |`);
+  for (const [key, t] of Object.entries(kernelMs).sort(([a], [b]) => a.localeCompare(b))) console.log(`| ${key} | ${names.map((n) => (t[n].length ? median(t[n]).toFixed(2) : '-')).join(' | ')} |`);
   tf.dispose([xs, ys]);
   optimizer.dispose();
   model.dispose();

@@ -1,8 +1,9 @@
 import '@tensorflow/tfjs-backend-wasm';
-import { BatchMatMul, Conv2DBackpropInput, getKernel, MaxPoolGrad, registerKernel, Sum, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
+import { BatchMatMul, Cast, Conv2DBackpropInput, getKernel, Identity, MaxPoolGrad, registerKernel, Sum, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
 import { batchMatMulConfig } from './batch-mat-mul';
 import { CHUNK_ELEMENTS, conv2dBackpropFilterConfig, FILTER_GRADIENT_CHOICES, type FilterGradientChoice } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig, type InputGradientAlgorithm } from './conv2d-backprop-input';
+import { castConfig, identityConfig } from './identity';
 import { WASM } from './kernel-scope';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { sumConfig } from './sum';
@@ -43,6 +44,12 @@ export interface WasmTrainingKernelOptions {
    * Default `true`.
    */
   fastLeadingSum?: boolean;
+  /**
+   * Whether `Identity`, and `Cast` to a tensor's own dtype, share the input's data (one more
+   * reference) instead of copying it, as on the cpu and WebGL backends. TF.js clones every tensor a
+   * gradient saves through `Identity`. Default `true`.
+   */
+  shareIdentity?: boolean;
   /**
    * The most float32 elements one batch chunk of the filter gradient may hold in an intermediate;
    * larger batches are split and the parts summed, bounding the wasm heap. Default 2^24 (64 MiB).
@@ -99,6 +106,7 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
     exactMaxPoolGrad = true,
     simdMaxPoolGrad = true,
     fastLeadingSum = true,
+    shareIdentity = true,
     maxChunkElements = CHUNK_ELEMENTS,
   } = options;
   if (!FILTER_GRADIENT_CHOICES.includes(filterGradient)) {
@@ -111,12 +119,16 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
   const nativeMatMul = nativeWasmKernel(BatchMatMul);
   const nativeMaxPoolGrad = nativeWasmKernel(MaxPoolGrad);
   const nativeSum = nativeWasmKernel(Sum);
+  const nativeIdentity = nativeWasmKernel(Identity);
+  const nativeCast = nativeWasmKernel(Cast);
   const configs = [
     conv2dBackpropFilterConfig(filterGradient, maxChunkElements),
     conv2dBackpropInputConfig(inputGradient, nativeInput),
     fastTransposedMatMul ? batchMatMulConfig(nativeMatMul) : nativeMatMul,
     exactMaxPoolGrad ? maxPoolGradConfig(nativeMaxPoolGrad, simdMaxPoolGrad) : nativeMaxPoolGrad,
     fastLeadingSum ? sumConfig(nativeSum) : nativeSum,
+    shareIdentity ? identityConfig(nativeIdentity) : nativeIdentity,
+    shareIdentity ? castConfig(nativeCast) : nativeCast,
   ];
   for (const config of configs) replace(config);
 }
