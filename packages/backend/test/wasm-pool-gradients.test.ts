@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../src/wasm';
-import { poolSimdKernels } from '../src/wasm/simd/pool';
+import { simdKernels } from '../src/wasm/simd/kernels';
 import { poolGradient, POOL_CASES } from './pool-cases';
 import { liveCounts, relativeError, seeded, use, values } from './wasm-helpers';
 
@@ -37,7 +37,7 @@ describe('the SIMD max-pool gradient', () => {
   });
 
   test('loads on the wasm heap here', () => {
-    expect(poolSimdKernels(tf.backend() as BackendWasm)).toBeDefined();
+    expect(simdKernels(tf.backend() as BackendWasm)).toBeDefined();
   });
 
   // Every input the SIMD kernel sees a channel block of: ties, NaN and -Infinity windows (which

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../src/wasm';
 import { setWasmBackendWithThreads } from '../src/node';
-import { poolSimdKernels } from '../src/wasm/simd/pool';
+import { simdKernels } from '../src/wasm/simd/kernels';
 import { poolGradient, POOL_CASES } from './pool-cases';
 import { liveCounts, relativeError, seeded, use, values } from './wasm-helpers';
 
@@ -46,7 +46,7 @@ describe('setWasmBackendWithThreads', () => {
   });
 
   test("the SIMD max-pool gradient runs on the threaded build's shared heap and equals cpu's", async () => {
-    expect(poolSimdKernels(tf.backend() as BackendWasm)).toBeDefined();
+    expect(simdKernels(tf.backend() as BackendWasm)).toBeDefined();
     // Ties, overlapping windows and an overlapping last channel block.
     const c = POOL_CASES.find((p) => p.label.startsWith('overlapping 3x3/2 same on 9 channels'));
     if (c === undefined) throw new Error('pool-cases.ts lost its 9-channel case');

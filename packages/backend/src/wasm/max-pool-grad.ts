@@ -1,7 +1,7 @@
 import { backend_util, MaxPoolGrad, type KernelConfig, type KernelFunc, type MaxPoolGradAttrs, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { requireInput, WASM } from './kernel-scope';
-import { poolSimdKernels } from './simd/pool';
+import { simdKernels } from './simd/kernels';
 
 /**
  * dx of a max pool: each window's dy goes to the first position holding the window's maximum, as
@@ -57,7 +57,7 @@ export function maxPoolGradValues(
  * positive float instead of the lowest, so a window whose values are all at most 0 sends its
  * gradient to the tensor's first element or nowhere, and it breaks ties to the last maximum; this
  * one matches the cpu backend. It runs on the wasm heap: each window's first maximum found with
- * wasm SIMD (simd/pool.wat, branch-free), then dy scattered to those positions; or, with `simd`
+ * wasm SIMD (simd/kernels.wat, branch-free), then dy scattered to those positions; or, with `simd`
  * false or where that module cannot load, one JavaScript pass over the windows (same values).
  * @param native wasm's own kernel, whose setup function is kept so that it stays usable if it is
  *   registered again after the backend initialised with this one in place.
@@ -80,7 +80,7 @@ export function maxPoolGradConfig(native: KernelConfig, simd = true): KernelConf
       dimRoundingMode,
     );
     const out: TensorInfo = wasm.makeOutput(x.shape, 'float32');
-    const kernels = simd ? poolSimdKernels(wasm) : undefined;
+    const kernels = simd ? simdKernels(wasm) : undefined;
     if (kernels !== undefined) {
       const where: TensorInfo = wasm.makeOutput(dy.shape, 'int32');
       try {

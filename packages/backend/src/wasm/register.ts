@@ -1,6 +1,7 @@
 import '@tensorflow/tfjs-backend-wasm';
-import { BatchMatMul, Cast, Conv2DBackpropInput, getKernel, Identity, MaxPoolGrad, registerKernel, Sum, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
+import { Add, BatchMatMul, Cast, Conv2DBackpropInput, getKernel, Identity, MaxPoolGrad, registerKernel, Sum, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
 import { batchMatMulConfig } from './batch-mat-mul';
+import { biasAddConfig } from './bias-add';
 import { CHUNK_ELEMENTS, conv2dBackpropFilterConfig, FILTER_GRADIENT_CHOICES, type FilterGradientChoice } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig, type InputGradientAlgorithm } from './conv2d-backprop-input';
 import { castConfig, identityConfig } from './identity';
@@ -44,6 +45,11 @@ export interface WasmTrainingKernelOptions {
    * Default `true`.
    */
   fastLeadingSum?: boolean;
+  /**
+   * Whether a float32 [..., C] + [C] `Add` (a layer's bias, unfused in training) runs on the zoo's
+   * SIMD kernel instead of wasm's general broadcasting one. Default `true`.
+   */
+  simdBiasAdd?: boolean;
   /**
    * Whether `Identity`, and `Cast` to a tensor's own dtype, share the input's data (one more
    * reference) instead of copying it, as on the cpu and WebGL backends. TF.js clones every tensor a
@@ -107,6 +113,7 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
     simdMaxPoolGrad = true,
     fastLeadingSum = true,
     shareIdentity = true,
+    simdBiasAdd = true,
     maxChunkElements = CHUNK_ELEMENTS,
   } = options;
   if (!FILTER_GRADIENT_CHOICES.includes(filterGradient)) {
@@ -121,6 +128,7 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
   const nativeSum = nativeWasmKernel(Sum);
   const nativeIdentity = nativeWasmKernel(Identity);
   const nativeCast = nativeWasmKernel(Cast);
+  const nativeAdd = nativeWasmKernel(Add);
   const configs = [
     conv2dBackpropFilterConfig(filterGradient, maxChunkElements),
     conv2dBackpropInputConfig(inputGradient, nativeInput),
@@ -129,6 +137,7 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
     fastLeadingSum ? sumConfig(nativeSum) : nativeSum,
     shareIdentity ? identityConfig(nativeIdentity) : nativeIdentity,
     shareIdentity ? castConfig(nativeCast) : nativeCast,
+    simdBiasAdd ? biasAddConfig(nativeAdd) : nativeAdd,
   ];
   for (const config of configs) replace(config);
 }

@@ -31,7 +31,7 @@ import {
 import { convFilterGradGraph, convForwardGraph, convInputGradGraph, matMulGraph, maxPoolGradGraph, type ConvShape, type GraphActivation, type MatMulShape, type PoolShape } from './graphs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convShapeOf } from '../../wasm/conv-geometry';
-import { poolSimdKernels } from '../../wasm/simd/pool';
+import { simdKernels } from '../../wasm/simd/kernels';
 import type { OnnxGraph } from './proto';
 import { convMacs, delegateConv, delegateMatMul, delegateMaxPoolGrad, sessionThreads, type ConvKernel, type DelegationPolicy } from './rules';
 import type { OnnxRuntime, OrtSession } from './runtime';
@@ -334,7 +334,7 @@ export function onnxKernelConfigs(runtime: OnnxRuntime, options: OnnxKernelOptio
       // MaxUnpool writes rather than adds: overlapping windows would lose gradient.
       const disjoint = p.strideHeight >= p.filterHeight && p.strideWidth >= p.filterWidth;
       const sameShape = p.outHeight === dy.shape[1] && p.outWidth === dy.shape[2];
-      const simdFallback = options.simdMaxPoolGrad !== false && poolSimdKernels(backend as unknown as BackendWasm) !== undefined;
+      const simdFallback = options.simdMaxPoolGrad !== false && simdKernels(backend as unknown as BackendWasm) !== undefined;
       if (!disjoint || !sameShape || !delegated(() => delegateMaxPoolGrad(p, simdFallback))) return undefined;
       return onnx(backend, `MaxPoolGrad ${JSON.stringify(p)}`, util.sizeFromShape(input.shape), () => maxPoolGradGraph(p), { X: input, DY: dy }, 'DX', [...input.shape]);
     });

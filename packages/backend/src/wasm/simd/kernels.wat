@@ -1,11 +1,12 @@
-;; Max-pool gradient kernels that run on tfjs-backend-wasm's own heap (the memory is imported, so
-;; tensors are read and written in place). Source of src/wasm/simd/pool-module.ts, which
+;; Kernels that run on tfjs-backend-wasm's own heap (the memory is imported, so tensors are read
+;; and written in place): the max-pool gradient's first-maximum search and scatter, and the bias add. Source of src/wasm/simd/module.ts, which
 ;; `pnpm --filter @zoo/backend build:simd` regenerates (test/wasm-simd-module.test.ts checks it is
 ;; current). The import line is rewritten to a shared memory for the threaded wasm build.
 ;;
 ;; Why wasm SIMD: finding each window's first maximum in JavaScript is bound by mispredicted
 ;; branches on real data (docs/performance.md); here it is a compare and two bit-selects per tap
-;; over four channels, with no data-dependent branch.
+;; over four channels, with no data-dependent branch. wasm's own broadcasting Add walks a general
+;; index per element; a bias is four channels per instruction here.
 (module
   (import "env" "memory" (memory 1)) ;; @memory
   ;; For every output element (b, oh, ow, c) of a max pool over NHWC x, writes to idx the element
@@ -124,5 +125,42 @@
           (f32.store (local.get $at) (f32.add (f32.load (local.get $at))
             (f32.load (i32.add (local.get $dy) (i32.shl (local.get $j) (i32.const 2))))))))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $loop))))
+
+  ;; out = x + bias over NHWC (or any [..., C]) x and a [C] bias, for `pixels` rows of C channels.
+  ;; With C >= 4, four channels at a time, the last block overlapping the one before (it writes the
+  ;; same sums again). Byte addresses; out must not overlap x.
+  (func (export "biasAdd") (param $x i32) (param $bias i32) (param $out i32) (param $pixels i32) (param $C i32)
+    (local $p i32) (local $c i32) (local $cc i32) (local $last i32) (local $row i32) (local $rowBytes i32)
+    (local.set $last (i32.sub (local.get $C) (i32.const 4)))
+    (local.set $rowBytes (i32.shl (local.get $C) (i32.const 2)))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_s (local.get $p) (local.get $pixels)))
+      (local.set $c (i32.const 0))
+      (if (i32.ge_s (local.get $last) (i32.const 0))
+        (then
+          (block $vDone (loop $vLoop
+            (br_if $vDone (i32.ge_s (local.get $c) (local.get $C)))
+            (local.set $cc (i32.shl
+              (select (local.get $c) (local.get $last) (i32.le_s (local.get $c) (local.get $last)))
+              (i32.const 2)))
+            (v128.store align=4 (i32.add (local.get $out) (i32.add (local.get $row) (local.get $cc)))
+              (f32x4.add
+                (v128.load align=4 (i32.add (local.get $x) (i32.add (local.get $row) (local.get $cc))))
+                (v128.load align=4 (i32.add (local.get $bias) (local.get $cc)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $vLoop))))
+        (else
+          (block $sDone (loop $sLoop
+            (br_if $sDone (i32.ge_s (local.get $c) (local.get $C)))
+            (local.set $cc (i32.shl (local.get $c) (i32.const 2)))
+            (f32.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $cc)))
+              (f32.add
+                (f32.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $cc))))
+                (f32.load (i32.add (local.get $bias) (local.get $cc)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $sLoop)))))
+      (local.set $row (i32.add (local.get $row) (local.get $rowBytes)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br $loop))))
 )

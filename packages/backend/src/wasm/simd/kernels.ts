@@ -1,8 +1,8 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { POOL_MODULE_BASE64, POOL_MODULE_SHARED_BASE64 } from './pool-module';
+import { SIMD_MODULE_BASE64, SIMD_MODULE_SHARED_BASE64 } from './module';
 
-/** The exports of pool.wat; every address is a byte offset into wasm's heap. */
-export interface PoolSimdKernels {
+/** The exports of kernels.wat; every address is a byte offset into wasm's heap. */
+export interface SimdKernels {
   maxPoolArgmax(
     x: number,
     idx: number,
@@ -22,6 +22,7 @@ export interface PoolSimdKernels {
     padLeft: number,
   ): void;
   scatterAdd(idx: number, dy: number, dx: number, count: number): void;
+  biasAdd(x: number, bias: number, out: number, pixels: number, channels: number): void;
 }
 
 // The project's lib (ES2022, no "dom") declares no WebAssembly API; these are the parts used here.
@@ -40,7 +41,7 @@ interface EmscriptenMemoryHolder {
 }
 
 // One instance per heap: instantiating is cheap but not free, and a process may start wasm again.
-const instances = new WeakMap<WasmMemory, PoolSimdKernels | null>();
+const instances = new WeakMap<WasmMemory, SimdKernels | null>();
 
 function decode(base64: string): Uint8Array {
   const text = atob(base64);
@@ -57,11 +58,11 @@ function heapMemory(backend: BackendWasm): WasmMemory | undefined {
 }
 
 /**
- * pool.wat's kernels bound to `backend`'s heap, or undefined where they cannot run (no wasm SIMD,
+ * kernels.wat's kernels bound to `backend`'s heap, or undefined where they cannot run (no wasm SIMD,
  * or a tfjs-backend-wasm build whose memory is not reachable); callers then use the JavaScript
  * kernel, which computes the same values.
  */
-export function poolSimdKernels(backend: BackendWasm): PoolSimdKernels | undefined {
+export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
   const memory = heapMemory(backend);
   if (memory === undefined) return undefined;
   let kernels = instances.get(memory);
@@ -70,8 +71,8 @@ export function poolSimdKernels(backend: BackendWasm): PoolSimdKernels | undefin
       const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
       // Synchronous compilation: a kernel must return synchronously, and the module is about 1 KB
       // (browsers allow synchronous compilation on the main thread up to 4 KB).
-      const module = new WebAssembly.Module(decode(shared ? POOL_MODULE_SHARED_BASE64 : POOL_MODULE_BASE64));
-      kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as PoolSimdKernels;
+      const module = new WebAssembly.Module(decode(shared ? SIMD_MODULE_SHARED_BASE64 : SIMD_MODULE_BASE64));
+      kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
     } catch {
       kernels = null;
     }
