@@ -1,5 +1,5 @@
 import type { ConvShape, PoolShape } from '../src/node/onnx/graphs';
-import { delegateConv, delegateMatMul, delegateMaxPoolGrad, sessionThreads, SMALL_CALL_MACS } from '../src/node/onnx/rules';
+import { delegateConv, delegateMatMul, delegateMaxPoolGrad, im2colFilterGradient, sessionThreads, SMALL_CALL_MACS } from '../src/node/onnx/rules';
 
 function conv(batch: number, size: number, inChannels: number, outChannels: number, k: number, stride = 1, pad = Math.floor(k / 2)): ConvShape {
   const out = Math.floor((size + 2 * pad - k) / stride) + 1;
@@ -44,6 +44,18 @@ describe('auto delegation on the zoo layers', () => {
     const big = g.batch > 1;
     expect(delegateConv('inputGradient', g, 2)).toBe(big);
     expect(delegateConv('filterGradient', g, 2)).toBe(big);
+  });
+
+  test.each([
+    ['lenet conv1 (5x5, 1 -> 6)', conv(128, 28, 1, 6, 5), false],
+    ['lenet conv2 (5x5, 6 -> 16)', conv(128, 14, 6, 16, 5, 1, 0), false],
+    ['alexnet-mini conv1 (3x3, 1 -> 24)', conv(128, 28, 1, 24, 3), true],
+    ['alexnet-mini conv2 (3x3, 24 -> 48)', conv(128, 14, 24, 48, 3), true],
+    ['alexnet conv1 (11x11/4, 1 -> 96)', conv(32, 226, 1, 96, 11, 4, 0), false],
+    ['alexnet conv2 (5x5, 96 -> 256)', conv(32, 26, 96, 256, 5), false],
+    ['alexnet conv3 (3x3, 256 -> 384)', conv(32, 12, 256, 384, 3), true],
+  ])('%s: filter gradient as im2col + Gemm: %s', (_name, g, im2col) => {
+    expect(im2colFilterGradient(g)).toBe(im2col);
   });
 
   test.each([

@@ -77,3 +77,15 @@ export function delegateMaxPoolGrad(p: PoolShape, simdFallback: boolean): boolea
   if (simdFallback) return false;
   return p.inHeight * p.inWidth <= 256 && p.batch * p.inHeight * p.inWidth * p.channels >= 1 << 16;
 }
+
+/**
+ * Whether a delegated filter gradient at shape `g` uses the im2col graph under `auto` (else the
+ * dilated convolution): for filters of at most 9 taps. Measured in training steps at one thread
+ * (CPU time, docs/performance.md): im2col 1.3–1.8x faster on every 3x3 layer (alexnet-mini's five,
+ * its one-channel conv1 included; AlexNet-224's conv3–5), slower on the larger filters, whose patch
+ * matrix is 25–121 slices of x: LeNet's 5x5 layers 2–2.5x, AlexNet's 11x11 conv1 2.7x, AlexNet's
+ * 5x5 conv2 about even.
+ */
+export function im2colFilterGradient(g: ConvShape): boolean {
+  return g.filterHeight * g.filterWidth <= 9;
+}
