@@ -6,6 +6,9 @@ export interface SimdKernels {
   maxPoolArgmax(
     x: number,
     idx: number,
+    direct: number,
+    dy: number,
+    dx: number,
     batch: number,
     inHeight: number,
     inWidth: number,
