@@ -57,8 +57,7 @@ export function maxPoolGradValues(
  * positive float instead of the lowest, so a window whose values are all at most 0 sends its
  * gradient to the tensor's first element or nowhere, and it breaks ties to the last maximum; this
  * one matches the cpu backend. It runs on the wasm heap: each window's first maximum found with
- * wasm SIMD (simd/kernels.wat, branch-free), and dy written there (windows that do not overlap) or
- * scattered there through an index buffer (windows that do); or, with `simd`
+ * wasm SIMD (simd/kernels.wat, branch-free), then dy scattered to those positions; or, with `simd`
  * false or where that module cannot load, one JavaScript pass over the windows (same values).
  * @param native wasm's own kernel, whose setup function is kept so that it stays usable if it is
  *   registered again after the backend initialised with this one in place.
@@ -83,22 +82,15 @@ export function maxPoolGradConfig(native: KernelConfig, simd = true): KernelConf
     const out: TensorInfo = wasm.makeOutput(x.shape, 'float32');
     const kernels = simd ? simdKernels(wasm) : undefined;
     if (kernels !== undefined) {
-      // Windows that do not overlap write dx directly; overlapping ones (AlexNet's 3x3/2) add up
-      // several windows' dy in one position, so their first maxima go through an index buffer.
-      const disjoint = info.strideHeight >= info.effectiveFilterHeight && info.strideWidth >= info.effectiveFilterWidth;
-      const where: TensorInfo | undefined = disjoint ? undefined : wasm.makeOutput(dy.shape, 'int32');
+      const where: TensorInfo = wasm.makeOutput(dy.shape, 'int32');
       try {
         // Views are taken after makeOutput, which may grow (and so detach) the heap.
         const dx = wasm.typedArrayFromHeap(out);
         dx.fill(0);
-        const whereAt = where === undefined ? 0 : wasm.typedArrayFromHeap(where).byteOffset;
-        const dyAt = wasm.typedArrayFromHeap(dy).byteOffset;
+        const whereAt = wasm.typedArrayFromHeap(where).byteOffset;
         kernels.maxPoolArgmax(
           wasm.typedArrayFromHeap(x).byteOffset,
           whereAt,
-          disjoint ? 1 : 0,
-          dyAt,
-          dx.byteOffset,
           info.batchSize,
           info.inHeight,
           info.inWidth,
@@ -114,9 +106,9 @@ export function maxPoolGradConfig(native: KernelConfig, simd = true): KernelConf
           info.padInfo.top,
           info.padInfo.left,
         );
-        if (!disjoint) kernels.scatterAdd(whereAt, dyAt, dx.byteOffset, dy.shape.reduce((n, d) => n * d, 1));
+        kernels.scatterAdd(whereAt, wasm.typedArrayFromHeap(dy).byteOffset, dx.byteOffset, dy.shape.reduce((n, d) => n * d, 1));
       } finally {
-        if (where !== undefined) wasm.disposeData(where.dataId);
+        wasm.disposeData(where.dataId);
       }
       return out;
     }

@@ -6,9 +6,6 @@ export interface SimdKernels {
   maxPoolArgmax(
     x: number,
     idx: number,
-    direct: number,
-    dy: number,
-    dx: number,
     batch: number,
     inHeight: number,
     inWidth: number,

@@ -14,12 +14,8 @@
   ;; strictly greater wins, so the first of equal values), or -1 when no value in the window
   ;; exceeds -Infinity (a window of NaNs, or of -Infinity, routes nowhere, as on TF.js's cpu).
   ;; x and idx are byte addresses; the rest are TF.js's Conv2DInfo fields.
-  ;; With $direct set (windows that do not overlap: each x position is in at most one window), it
-  ;; writes the gradient itself instead of idx: every position of a window gets dy[window] where it
-  ;; is the first maximum and 0 elsewhere, with dy and dx byte addresses (dx zeroed first, for the
-  ;; positions no window reads). That spares the index buffer and the scatter's scattered writes.
   (func (export "maxPoolArgmax")
-    (param $x i32) (param $idx i32) (param $direct i32) (param $dy i32) (param $dx i32)
+    (param $x i32) (param $idx i32)
     (param $batch i32) (param $inH i32) (param $inW i32) (param $C i32)
     (param $outH i32) (param $outW i32)
     (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
@@ -28,7 +24,7 @@
     (local $top i32) (local $left i32) (local $i i32) (local $j i32) (local $h i32) (local $w i32)
     (local $xb i32) (local $o i32) (local $p i32) (local $lastBlock i32)
     (local $best v128) (local $bi v128) (local $v v128) (local $gt v128)
-    (local $sbest f32) (local $sbi i32) (local $sv f32) (local $sgt i32) (local $dyv v128) (local $sdy f32)
+    (local $sbest f32) (local $sbi i32) (local $sv f32) (local $sgt i32)
     ;; With C >= 4 channels go four at a time; the last block starts at C - 4 and may overlap the
     ;; one before it, which only rewrites the same indices.
     (local.set $lastBlock (i32.sub (local.get $C) (i32.const 4)))
@@ -77,33 +73,7 @@
                         (br $fwLoop)))))
                   (local.set $i (i32.add (local.get $i) (local.get $dh)))
                   (br $fhLoop)))
-                (if (local.get $direct)
-                  (then
-                    (local.set $dyv (v128.load align=4 (i32.add (local.get $dy) (i32.shl (i32.add (local.get $o) (local.get $cc)) (i32.const 2)))))
-            (local.set $i (i32.const 0))
-            (block $vfhDone (loop $vfhLoop
-              (br_if $vfhDone (i32.ge_s (local.get $i) (local.get $fh)))
-              (local.set $h (i32.add (local.get $top) (local.get $i)))
-              (if (i32.lt_u (local.get $h) (local.get $inH))
-                (then
-                  (local.set $j (i32.const 0))
-                  (block $vfwDone (loop $vfwLoop
-                    (br_if $vfwDone (i32.ge_s (local.get $j) (local.get $fw)))
-                    (local.set $w (i32.add (local.get $left) (local.get $j)))
-                    (if (i32.lt_u (local.get $w) (local.get $inW))
-                      (then
-                        (local.set $p (i32.add (i32.add (local.get $xb)
-                          (i32.mul (i32.add (i32.mul (local.get $h) (local.get $inW)) (local.get $w)) (local.get $C)))
-                          (local.get $cc)))
-                        (v128.store align=4 (i32.add (local.get $dx) (i32.shl (local.get $p) (i32.const 2)))
-                          (v128.and (local.get $dyv)
-                            (i32x4.eq (local.get $bi) (i32x4.add (i32x4.splat (local.get $p)) (v128.const i32x4 0 1 2 3)))))))
-                    (local.set $j (i32.add (local.get $j) (local.get $dw)))
-                    (br $vfwLoop)))))
-              (local.set $i (i32.add (local.get $i) (local.get $dh)))
-              (br $vfhLoop))))
-                  (else
-                    (v128.store align=4 (i32.add (local.get $idx) (i32.shl (i32.add (local.get $o) (local.get $cc)) (i32.const 2))) (local.get $bi))))
+                (v128.store align=4 (i32.add (local.get $idx) (i32.shl (i32.add (local.get $o) (local.get $cc)) (i32.const 2))) (local.get $bi))
                 (local.set $c (i32.add (local.get $c) (i32.const 4))))
               (else
                 (local.set $sbest (f32.const -inf))
@@ -131,32 +101,7 @@
                         (br $sfwLoop)))))
                   (local.set $i (i32.add (local.get $i) (local.get $dh)))
                   (br $sfhLoop)))
-                (if (local.get $direct)
-                  (then
-                    (local.set $sdy (f32.load (i32.add (local.get $dy) (i32.shl (i32.add (local.get $o) (local.get $c)) (i32.const 2)))))
-            (local.set $i (i32.const 0))
-            (block $xfhDone (loop $xfhLoop
-              (br_if $xfhDone (i32.ge_s (local.get $i) (local.get $fh)))
-              (local.set $h (i32.add (local.get $top) (local.get $i)))
-              (if (i32.lt_u (local.get $h) (local.get $inH))
-                (then
-                  (local.set $j (i32.const 0))
-                  (block $xfwDone (loop $xfwLoop
-                    (br_if $xfwDone (i32.ge_s (local.get $j) (local.get $fw)))
-                    (local.set $w (i32.add (local.get $left) (local.get $j)))
-                    (if (i32.lt_u (local.get $w) (local.get $inW))
-                      (then
-                        (local.set $p (i32.add (i32.add (local.get $xb)
-                          (i32.mul (i32.add (i32.mul (local.get $h) (local.get $inW)) (local.get $w)) (local.get $C)))
-                          (local.get $c)))
-                        (f32.store (i32.add (local.get $dx) (i32.shl (local.get $p) (i32.const 2)))
-                          (select (local.get $sdy) (f32.const 0) (i32.eq (local.get $sbi) (local.get $p))))))
-                    (local.set $j (i32.add (local.get $j) (local.get $dw)))
-                    (br $xfwLoop)))))
-              (local.set $i (i32.add (local.get $i) (local.get $dh)))
-              (br $xfhLoop))))
-                  (else
-                    (i32.store (i32.add (local.get $idx) (i32.shl (i32.add (local.get $o) (local.get $c)) (i32.const 2))) (local.get $sbi))))
+                (i32.store (i32.add (local.get $idx) (i32.shl (i32.add (local.get $o) (local.get $c)) (i32.const 2))) (local.get $sbi))
                 (local.set $c (i32.add (local.get $c) (i32.const 1)))))
             (br $cLoop)))
           (local.set $o (i32.add (local.get $o) (local.get $C)))
