@@ -33,12 +33,12 @@ suite('ONNX Runtime kernels on wasm', () => {
     unregisterOnnxRuntimeKernels();
   });
 
-  describe('conv2d gradients equal cpu (the wasm suite cases)', () => {
+  describe.each(['dilated', 'im2col'] as const)('conv2d gradients equal cpu (the wasm suite cases), %s filter gradient', (filterGradient) => {
     for (const c of makeCases()) {
       test(caseName(c), async () => {
         const { x, w, weights, outShape, reference } = await cpuReference(c);
         await use('wasm');
-        const kernels = register('always');
+        const kernels = registerOnnxRuntimeKernels(runtime, { policy: 'always', filterGradient });
         const before = liveCounts();
         const got = convGradients(c, x, w, weights, outShape);
         expect(liveCounts()).toEqual(before);

@@ -1,5 +1,5 @@
 import type { ConvShape, PoolShape } from '../src/node/onnx/graphs';
-import { delegateConv, delegateMatMul, delegateMaxPoolGrad, sessionThreads, SMALL_CALL_MACS } from '../src/node/onnx/rules';
+import { delegateConv, delegateMatMul, delegateMaxPoolGrad, im2colFilterGradient, sessionThreads, SMALL_CALL_MACS } from '../src/node/onnx/rules';
 
 function conv(batch: number, size: number, inChannels: number, outChannels: number, k: number, stride = 1, pad = Math.floor(k / 2)): ConvShape {
   const out = Math.floor((size + 2 * pad - k) / stride) + 1;
@@ -47,6 +47,18 @@ describe('auto delegation on the zoo layers', () => {
   });
 
   test.each([
+    ['lenet conv1 (5x5, 1 -> 6)', conv(128, 28, 1, 6, 5), false],
+    ['lenet conv2 (5x5, 6 -> 16)', conv(128, 14, 6, 16, 5, 1, 0), false],
+    ['alexnet-mini conv1 (3x3, 1 -> 24)', conv(128, 28, 1, 24, 3), true],
+    ['alexnet-mini conv2 (3x3, 24 -> 48)', conv(128, 14, 24, 48, 3), true],
+    ['alexnet conv1 (11x11/4, 1 -> 96)', conv(32, 226, 1, 96, 11, 4, 0), false],
+    ['alexnet conv2 (5x5, 96 -> 256)', conv(32, 26, 96, 256, 5), false],
+    ['alexnet conv3 (3x3, 256 -> 384)', conv(32, 12, 256, 384, 3), true],
+  ])('%s: filter gradient as im2col + Gemm: %s', (_name, g, im2col) => {
+    expect(im2colFilterGradient(g)).toBe(im2col);
+  });
+
+  test.each([
     [128, 400, 120, false, false, true],
     [128, 84, 10, false, false, false],
     [128, 256, 10, false, true, false],
@@ -55,11 +67,15 @@ describe('auto delegation on the zoo layers', () => {
     expect(delegateMatMul({ m, k, n, transposeA, transposeB }, 2)).toBe(expected);
   });
 
-  test('max-pool gradients on ORT only on maps of at most 16x16', () => {
-    expect(delegateMaxPoolGrad(pool(128, 10, 16))).toBe(true);
-    expect(delegateMaxPoolGrad(pool(128, 14, 48))).toBe(true);
-    expect(delegateMaxPoolGrad(pool(128, 28, 6))).toBe(false);
-    expect(delegateMaxPoolGrad(pool(1, 10, 4))).toBe(false);
+  test('max-pool gradients on ORT only against the JavaScript kernel, on maps of at most 16x16', () => {
+    expect(delegateMaxPoolGrad(pool(128, 10, 16), false)).toBe(true);
+    expect(delegateMaxPoolGrad(pool(128, 14, 48), false)).toBe(true);
+    expect(delegateMaxPoolGrad(pool(128, 28, 6), false)).toBe(false);
+    expect(delegateMaxPoolGrad(pool(1, 10, 4), false)).toBe(false);
+  });
+
+  test('max-pool gradients never on ORT against the SIMD kernel', () => {
+    for (const p of [pool(128, 10, 16), pool(128, 14, 48), pool(128, 28, 6), pool(32, 54, 96)]) expect(delegateMaxPoolGrad(p, true)).toBe(false);
   });
 
   test('small calls get a one-thread session, large ones the whole pool', () => {

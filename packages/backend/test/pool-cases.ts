@@ -26,6 +26,10 @@ export const POOL_CASES: PoolCase[] = [
   { label: 'ties, all-zero and all-negative windows, 2x2/2', shape: [2, 8, 8, 3], filter: 2, stride: 2, pad: 'valid', fill: coarse },
   { label: '2x2/2 valid on odd sizes (a last row and column no window reads), ties', shape: [2, 9, 7, 3], filter: 2, stride: 2, pad: 'valid', fill: coarse },
   { label: 'ties, all-zero and all-negative windows, 3x3/2 same', shape: [2, 9, 9, 4], filter: 3, stride: 2, pad: 'same', fill: coarse },
+  // Four or more channels go through the SIMD kernel four at a time; 6 and 9 end in an overlapping block.
+  { label: "LeNet's 2x2/2 on 6 channels, ties", shape: [2, 8, 8, 6], filter: 2, stride: 2, pad: 'valid', fill: coarse },
+  { label: 'overlapping 3x3/2 same on 9 channels, ties', shape: [2, 9, 9, 9], filter: 3, stride: 2, pad: 'same', fill: coarse },
+  { label: '2x2/2 on 16 channels', shape: [1, 6, 6, 16], filter: 2, stride: 2, pad: 'valid', fill: uniform },
 ];
 
 export function poolGradient(pool: Pool, c: PoolCase, x: Float32Array, weights: Float32Array, outShape: number[]): Float32Array {

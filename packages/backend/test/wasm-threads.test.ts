@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../src/wasm';
 import { setWasmBackendWithThreads } from '../src/node';
+import { simdKernels } from '../src/wasm/simd/kernels';
+import { poolGradient, POOL_CASES } from './pool-cases';
 import { liveCounts, relativeError, seeded, use, values } from './wasm-helpers';
 
 // This file must start wasm itself: the thread pool is fixed when the backend first initialises,
@@ -41,6 +43,22 @@ describe('setWasmBackendWithThreads', () => {
     expect(relativeError(dx, refDx)).toBeLessThan(1e-5);
     expect(relativeError(dw, refDw)).toBeLessThan(1e-5);
     await use('wasm');
+  });
+
+  test("the SIMD max-pool gradient runs on the threaded build's shared heap and equals cpu's", async () => {
+    expect(simdKernels(tf.backend() as BackendWasm)).toBeDefined();
+    // Ties, overlapping windows and an overlapping last channel block.
+    const c = POOL_CASES.find((p) => p.label.startsWith('overlapping 3x3/2 same on 9 channels'));
+    if (c === undefined) throw new Error('pool-cases.ts lost its 9-channel case');
+    const random = seeded(8742);
+    const x = c.fill(random, c.shape.reduce((a, b) => a * b, 1));
+    const outShape = tf.tidy(() => tf.maxPool(tf.zeros<tf.Rank.R4>(c.shape), c.filter, c.stride, c.pad).shape);
+    const weights = values(random, outShape);
+    const got = poolGradient('max', c, x, weights, outShape);
+    await use('cpu');
+    const reference = poolGradient('max', c, x, weights, outShape);
+    await use('wasm');
+    expect(relativeError(got, reference)).toBeLessThan(1e-6);
   });
 
   test('refuses to run once wasm is initialised, since its thread pool is fixed by then', async () => {

@@ -19,6 +19,7 @@ export {
   unregisterOnnxRuntimeKernels,
   type DelegationCounts,
   type DelegationPolicy,
+  type OnnxFilterGradient,
   type OnnxKernels,
   type OnnxRuntime,
   type OnnxRuntimeKernelOptions,

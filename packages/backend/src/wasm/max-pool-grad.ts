@@ -1,6 +1,7 @@
 import { backend_util, MaxPoolGrad, type KernelConfig, type KernelFunc, type MaxPoolGradAttrs, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { requireInput, WASM } from './kernel-scope';
+import { simdKernels } from './simd/kernels';
 
 /**
  * dx of a max pool: each window's dy goes to the first position holding the window's maximum, as
@@ -55,11 +56,13 @@ export function maxPoolGradValues(
  * The `MaxPoolGrad` kernel for wasm. wasm's own (4.22) starts each window's maximum at the smallest
  * positive float instead of the lowest, so a window whose values are all at most 0 sends its
  * gradient to the tensor's first element or nowhere, and it breaks ties to the last maximum; this
- * one matches the cpu backend. It runs in JavaScript on the wasm heap, one pass over the windows.
+ * one matches the cpu backend. It runs on the wasm heap: each window's first maximum found with
+ * wasm SIMD (simd/kernels.wat, branch-free), then dy scattered to those positions; or, with `simd`
+ * false or where that module cannot load, one JavaScript pass over the windows (same values).
  * @param native wasm's own kernel, whose setup function is kept so that it stays usable if it is
  *   registered again after the backend initialised with this one in place.
  */
-export function maxPoolGradConfig(native: KernelConfig): KernelConfig {
+export function maxPoolGradConfig(native: KernelConfig, simd = true): KernelConfig {
   const kernelFunc: KernelFunc = ({ inputs, attrs, backend }) => {
     const dy = requireInput(inputs, 'dy', MaxPoolGrad);
     const x = requireInput(inputs, 'input', MaxPoolGrad);
@@ -77,6 +80,38 @@ export function maxPoolGradConfig(native: KernelConfig): KernelConfig {
       dimRoundingMode,
     );
     const out: TensorInfo = wasm.makeOutput(x.shape, 'float32');
+    const kernels = simd ? simdKernels(wasm) : undefined;
+    if (kernels !== undefined) {
+      const where: TensorInfo = wasm.makeOutput(dy.shape, 'int32');
+      try {
+        // Views are taken after makeOutput, which may grow (and so detach) the heap.
+        const dx = wasm.typedArrayFromHeap(out);
+        dx.fill(0);
+        const whereAt = wasm.typedArrayFromHeap(where).byteOffset;
+        kernels.maxPoolArgmax(
+          wasm.typedArrayFromHeap(x).byteOffset,
+          whereAt,
+          info.batchSize,
+          info.inHeight,
+          info.inWidth,
+          info.inChannels,
+          info.outHeight,
+          info.outWidth,
+          info.strideHeight,
+          info.strideWidth,
+          info.dilationHeight,
+          info.dilationWidth,
+          info.effectiveFilterHeight,
+          info.effectiveFilterWidth,
+          info.padInfo.top,
+          info.padInfo.left,
+        );
+        kernels.scatterAdd(whereAt, wasm.typedArrayFromHeap(dy).byteOffset, dx.byteOffset, dy.shape.reduce((n, d) => n * d, 1));
+      } finally {
+        wasm.disposeData(where.dataId);
+      }
+      return out;
+    }
     // Views are taken after makeOutput, which may grow (and so detach) the heap.
     maxPoolGradValues(
       wasm.typedArrayFromHeap(x) as Float32Array,

@@ -1,8 +1,10 @@
 import '@tensorflow/tfjs-backend-wasm';
-import { BatchMatMul, Conv2DBackpropInput, getKernel, MaxPoolGrad, registerKernel, Sum, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
+import { Add, BatchMatMul, Cast, Conv2DBackpropInput, getKernel, Identity, MaxPoolGrad, registerKernel, Sum, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
 import { batchMatMulConfig } from './batch-mat-mul';
+import { biasAddConfig } from './bias-add';
 import { CHUNK_ELEMENTS, conv2dBackpropFilterConfig, FILTER_GRADIENT_CHOICES, type FilterGradientChoice } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig, type InputGradientAlgorithm } from './conv2d-backprop-input';
+import { castConfig, identityConfig } from './identity';
 import { WASM } from './kernel-scope';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { sumConfig } from './sum';
@@ -32,11 +34,28 @@ export interface WasmTrainingKernelOptions {
    */
   exactMaxPoolGrad?: boolean;
   /**
+   * Whether that exact `MaxPoolGrad` finds each window's maximum with wasm SIMD on the heap (branch
+   * free) rather than in JavaScript, where mispredicted branches on real data cost 4-5x as much; the
+   * values are the same. Default `true`; without wasm SIMD it falls back to JavaScript by itself.
+   */
+  simdMaxPoolGrad?: boolean;
+  /**
    * Whether `Sum` over leading axes (every bias gradient: dy summed over batch, height and width)
    * runs as a product with a row of ones on XNNPACK; wasm's own transposes first, 4-28x slower.
    * Default `true`.
    */
   fastLeadingSum?: boolean;
+  /**
+   * Whether a float32 [..., C] + [C] `Add` (a layer's bias, unfused in training) runs on the zoo's
+   * SIMD kernel instead of wasm's general broadcasting one. Default `true`.
+   */
+  simdBiasAdd?: boolean;
+  /**
+   * Whether `Identity`, and `Cast` to a tensor's own dtype, share the input's data (one more
+   * reference) instead of copying it, as on the cpu and WebGL backends. TF.js clones every tensor a
+   * gradient saves through `Identity`. Default `true`.
+   */
+  shareIdentity?: boolean;
   /**
    * The most float32 elements one batch chunk of the filter gradient may hold in an intermediate;
    * larger batches are split and the parts summed, bounding the wasm heap. Default 2^24 (64 MiB).
@@ -91,7 +110,10 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
     inputGradient = 'auto',
     fastTransposedMatMul = true,
     exactMaxPoolGrad = true,
+    simdMaxPoolGrad = true,
     fastLeadingSum = true,
+    shareIdentity = true,
+    simdBiasAdd = true,
     maxChunkElements = CHUNK_ELEMENTS,
   } = options;
   if (!FILTER_GRADIENT_CHOICES.includes(filterGradient)) {
@@ -104,12 +126,18 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
   const nativeMatMul = nativeWasmKernel(BatchMatMul);
   const nativeMaxPoolGrad = nativeWasmKernel(MaxPoolGrad);
   const nativeSum = nativeWasmKernel(Sum);
+  const nativeIdentity = nativeWasmKernel(Identity);
+  const nativeCast = nativeWasmKernel(Cast);
+  const nativeAdd = nativeWasmKernel(Add);
   const configs = [
     conv2dBackpropFilterConfig(filterGradient, maxChunkElements),
     conv2dBackpropInputConfig(inputGradient, nativeInput),
     fastTransposedMatMul ? batchMatMulConfig(nativeMatMul) : nativeMatMul,
-    exactMaxPoolGrad ? maxPoolGradConfig(nativeMaxPoolGrad) : nativeMaxPoolGrad,
+    exactMaxPoolGrad ? maxPoolGradConfig(nativeMaxPoolGrad, simdMaxPoolGrad) : nativeMaxPoolGrad,
     fastLeadingSum ? sumConfig(nativeSum) : nativeSum,
+    shareIdentity ? identityConfig(nativeIdentity) : nativeIdentity,
+    shareIdentity ? castConfig(nativeCast) : nativeCast,
+    simdBiasAdd ? biasAddConfig(nativeAdd) : nativeAdd,
   ];
   for (const config of configs) replace(config);
 }

@@ -150,6 +150,67 @@ export function convFilterGradGraph(g: ConvShape): OnnxGraph {
   };
 }
 
+/**
+ * Filter gradient (Conv2DBackpropFilter) as im2col and one Gemm, all in NHWC, with no layout
+ * transpose: each filter tap's strided slice of (padded) x is one block of the patch matrix
+ * P [N·OH·OW, KH·KW·C], and dW = Pᵀ·dy with dy read as [N·OH·OW, O]. The product's rows are
+ * already in HWIO order, so a reshape gives dW. X [N,H,W,C], DY [N,OH,OW,O] -> DW [KH,KW,C,O].
+ */
+export function convFilterGradIm2colGraph(g: ConvShape): OnnxGraph {
+  const rows = g.batch * g.outHeight * g.outWidth;
+  const patch = g.filterHeight * g.filterWidth * g.inChannels;
+  // The rows (columns) the windows read, counted from the first padded one.
+  const extentH = (g.outHeight - 1) * g.strideHeight + (g.filterHeight - 1) * g.dilationHeight + 1;
+  const extentW = (g.outWidth - 1) * g.strideWidth + (g.filterWidth - 1) * g.dilationWidth + 1;
+  const padBottom = Math.max(0, extentH - g.padTop - g.inHeight);
+  const padRight = Math.max(0, extentW - g.padLeft - g.inWidth);
+  const nodes: OnnxNode[] = [];
+  const initializers: OnnxInitializer[] = [
+    { name: 'axes', values: [1, 2] },
+    { name: 'steps', values: [g.strideHeight, g.strideWidth] },
+    { name: 'p_shape', values: [rows, patch] },
+    { name: 'dy_shape', values: [rows, g.outChannels] },
+    { name: 'dw_shape', values: [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels] },
+  ];
+  let x = 'X';
+  if (g.padTop > 0 || g.padLeft > 0 || padBottom > 0 || padRight > 0) {
+    initializers.push({ name: 'pads', values: [0, g.padTop, g.padLeft, 0, 0, padBottom, padRight, 0] });
+    nodes.push({ op: 'Pad', inputs: ['X', 'pads'], outputs: ['Xp'] });
+    x = 'Xp';
+  }
+  const taps: string[] = [];
+  for (let kh = 0; kh < g.filterHeight; kh++) {
+    for (let kw = 0; kw < g.filterWidth; kw++) {
+      const top = kh * g.dilationHeight;
+      const left = kw * g.dilationWidth;
+      const name = `t${kh}_${kw}`;
+      initializers.push(
+        { name: `${name}_start`, values: [top, left] },
+        { name: `${name}_end`, values: [top + (g.outHeight - 1) * g.strideHeight + 1, left + (g.outWidth - 1) * g.strideWidth + 1] },
+      );
+      nodes.push({ op: 'Slice', inputs: [x, `${name}_start`, `${name}_end`, 'axes', 'steps'], outputs: [name] });
+      taps.push(name);
+    }
+  }
+  const patches = taps.length === 1 ? taps[0] : 'P4';
+  if (taps.length > 1) nodes.push({ op: 'Concat', inputs: taps, outputs: ['P4'], attributes: { axis: 3 } });
+  nodes.push(
+    { op: 'Reshape', inputs: [patches, 'p_shape'], outputs: ['P'] },
+    { op: 'Reshape', inputs: ['DY', 'dy_shape'], outputs: ['DYm'] },
+    { op: 'Gemm', inputs: ['P', 'DYm'], outputs: ['G'], attributes: { transA: 1 } },
+    { op: 'Reshape', inputs: ['G', 'dw_shape'], outputs: ['DW'] },
+  );
+  return {
+    nodes,
+    initializers,
+    inputs: [
+      { name: 'X', shape: [g.batch, g.inHeight, g.inWidth, g.inChannels] },
+      { name: 'DY', shape: [g.batch, g.outHeight, g.outWidth, g.outChannels] },
+    ],
+    outputs: [{ name: 'DW', shape: [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels] }],
+  };
+}
+
 /** A single (unbatched) matrix product `op(A)·op(B)` with A, B as stored, optional bias [n] and activation. */
 export interface MatMulShape {
   m: number;

@@ -28,10 +28,12 @@ import {
   type TensorInfo,
   type _FusedMatMulAttrs,
 } from '@tensorflow/tfjs';
-import { convFilterGradGraph, convForwardGraph, convInputGradGraph, matMulGraph, maxPoolGradGraph, type ConvShape, type GraphActivation, type MatMulShape, type PoolShape } from './graphs';
+import { convFilterGradGraph, convFilterGradIm2colGraph, convForwardGraph, convInputGradGraph, matMulGraph, maxPoolGradGraph, type ConvShape, type GraphActivation, type MatMulShape, type PoolShape } from './graphs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convShapeOf } from '../../wasm/conv-geometry';
+import { simdKernels } from '../../wasm/simd/kernels';
 import type { OnnxGraph } from './proto';
-import { convMacs, delegateConv, delegateMatMul, delegateMaxPoolGrad, sessionThreads, type ConvKernel, type DelegationPolicy } from './rules';
+import { convMacs, delegateConv, delegateMatMul, delegateMaxPoolGrad, im2colFilterGradient, sessionThreads, type ConvKernel, type DelegationPolicy } from './rules';
 import type { OnnxRuntime, OrtSession } from './runtime';
 
 const WASM = 'wasm';
@@ -127,7 +129,21 @@ export interface OnnxKernelOptions {
    * runtime's pool size for large ones), or a number for every session (benchmarks). Default `auto`.
    */
   threads?: 'auto' | number;
+  /**
+   * Whether the wasm kernel `MaxPoolGrad` falls back to is the SIMD one (the wasm option
+   * `simdMaxPoolGrad`, default true), which `auto` then never delegates against.
+   */
+  simdMaxPoolGrad?: boolean;
+  /**
+   * The ORT graph of a delegated filter gradient: `dilated` (one convolution over the batch axis,
+   * as the wasm kernel's), `im2col` (strided slices of x and one Gemm, no transposes), or `auto`,
+   * per shape as measured (rules.ts). Default `auto`.
+   */
+  filterGradient?: OnnxFilterGradient;
 }
+
+/** Choices of {@link OnnxKernelOptions.filterGradient}. */
+export type OnnxFilterGradient = 'auto' | 'dilated' | 'im2col';
 
 /** The registered kernel set: its configs, and what the benchmark and tests inspect. */
 export interface OnnxKernels {
@@ -267,7 +283,11 @@ export function onnxKernelConfigs(runtime: OnnxRuntime, options: OnnxKernelOptio
       const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
       const g = convShapeOf(info);
       if (!wants('filterGradient', g)) return undefined;
-      return onnx(backend, `ConvFilterGrad ${JSON.stringify(g)}`, convMacs(g), () => convFilterGradGraph(g), { X: x, DY: dy }, 'DW', [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels]);
+      const choice = options.filterGradient ?? 'auto';
+      const im2col = choice === 'im2col' || (choice === 'auto' && im2colFilterGradient(g));
+      const key = `ConvFilterGrad ${im2col ? 'im2col' : 'dilated'} ${JSON.stringify(g)}`;
+      const graph = (): OnnxGraph => (im2col ? convFilterGradIm2colGraph(g) : convFilterGradGraph(g));
+      return onnx(backend, key, convMacs(g), graph, { X: x, DY: dy }, 'DW', [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels]);
     });
 
   // ---- BatchMatMul and _FusedMatMul ----
@@ -327,7 +347,8 @@ export function onnxKernelConfigs(runtime: OnnxRuntime, options: OnnxKernelOptio
       // MaxUnpool writes rather than adds: overlapping windows would lose gradient.
       const disjoint = p.strideHeight >= p.filterHeight && p.strideWidth >= p.filterWidth;
       const sameShape = p.outHeight === dy.shape[1] && p.outWidth === dy.shape[2];
-      if (!disjoint || !sameShape || !delegated(() => delegateMaxPoolGrad(p))) return undefined;
+      const simdFallback = options.simdMaxPoolGrad !== false && simdKernels(backend as unknown as BackendWasm) !== undefined;
+      if (!disjoint || !sameShape || !delegated(() => delegateMaxPoolGrad(p, simdFallback))) return undefined;
       return onnx(backend, `MaxPoolGrad ${JSON.stringify(p)}`, util.sizeFromShape(input.shape), () => maxPoolGradGraph(p), { X: input, DY: dy }, 'DX', [...input.shape]);
     });
 

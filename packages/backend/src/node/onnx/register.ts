@@ -36,7 +36,7 @@ export function registerOnnxRuntimeKernels(runtime: OnnxRuntime, options: OnnxRu
   // What each ORT kernel falls back to: the zoo's gradient and product kernels, wasm's own forward ones.
   registerWasmTrainingKernels(options.wasm);
   for (const name of [Conv2D, FusedConv2D, _FusedMatMul]) replace(nativeWasmKernel(name));
-  active = onnxKernelConfigs(runtime, options);
+  active = onnxKernelConfigs(runtime, { simdMaxPoolGrad: options.wasm?.simdMaxPoolGrad, ...options });
   for (const config of active.configs) replace(config);
   return active;
 }

@@ -67,11 +67,25 @@ export function sessionThreads(macs: number, threads: number): number {
 }
 
 /**
- * Whether a (non-overlapping) max-pool gradient runs on ORT under `auto`: on maps of at most 16x16
- * (from 2^16 elements). Measured at one thread (CPU time): ORT 1.2–1.3x faster on 10x10 and 14x14
- * maps (LeNet's pool2, alexnet-mini's pool2), 1.2–1.4x slower on 28x28 ones (the first pools),
- * where its NCHW transposes of the map and of dx cost more than the zoo's JavaScript loop saves.
+ * Whether a (non-overlapping) max-pool gradient runs on ORT under `auto`. Against the zoo's
+ * JavaScript kernel (`simdFallback` false): on maps of at most 16x16 (from 2^16 elements), where
+ * ORT measured 1.2–1.3x faster on 10x10 and 14x14 maps (LeNet's pool2, alexnet-mini's pool2) and
+ * 1.2–1.4x slower on 28x28 ones (its NCHW transposes of the map and of dx). Against the SIMD kernel
+ * (the default): never; it is 2–5x faster than ORT on every zoo pool (docs/performance.md).
  */
-export function delegateMaxPoolGrad(p: PoolShape): boolean {
+export function delegateMaxPoolGrad(p: PoolShape, simdFallback: boolean): boolean {
+  if (simdFallback) return false;
   return p.inHeight * p.inWidth <= 256 && p.batch * p.inHeight * p.inWidth * p.channels >= 1 << 16;
+}
+
+/**
+ * Whether a delegated filter gradient at shape `g` uses the im2col graph under `auto` (else the
+ * dilated convolution): for filters of at most 9 taps. Measured in training steps at one thread
+ * (CPU time, docs/performance.md): im2col 1.3–1.8x faster on every 3x3 layer (alexnet-mini's five,
+ * its one-channel conv1 included; AlexNet-224's conv3–5), slower on the larger filters, whose patch
+ * matrix is 25–121 slices of x: LeNet's 5x5 layers 2–2.5x, AlexNet's 11x11 conv1 2.7x, AlexNet's
+ * 5x5 conv2 about even.
+ */
+export function im2colFilterGradient(g: ConvShape): boolean {
+  return g.filterHeight * g.filterWidth <= 9;
 }

@@ -1,0 +1,166 @@
+;; Kernels that run on tfjs-backend-wasm's own heap (the memory is imported, so tensors are read
+;; and written in place): the max-pool gradient's first-maximum search and scatter, and the bias add. Source of src/wasm/simd/module.ts, which
+;; `pnpm --filter @zoo/backend build:simd` regenerates (test/wasm-simd-module.test.ts checks it is
+;; current). The import line is rewritten to a shared memory for the threaded wasm build.
+;;
+;; Why wasm SIMD: finding each window's first maximum in JavaScript is bound by mispredicted
+;; branches on real data (docs/performance.md); here it is a compare and two bit-selects per tap
+;; over four channels, with no data-dependent branch. wasm's own broadcasting Add walks a general
+;; index per element; a bias is four channels per instruction here.
+(module
+  (import "env" "memory" (memory 1)) ;; @memory
+  ;; For every output element (b, oh, ow, c) of a max pool over NHWC x, writes to idx the element
+  ;; index into x of the first position holding the window's maximum (row-major window order,
+  ;; strictly greater wins, so the first of equal values), or -1 when no value in the window
+  ;; exceeds -Infinity (a window of NaNs, or of -Infinity, routes nowhere, as on TF.js's cpu).
+  ;; x and idx are byte addresses; the rest are TF.js's Conv2DInfo fields.
+  (func (export "maxPoolArgmax")
+    (param $x i32) (param $idx i32)
+    (param $batch i32) (param $inH i32) (param $inW i32) (param $C i32)
+    (param $outH i32) (param $outW i32)
+    (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
+    (param $fh i32) (param $fw i32) (param $padTop i32) (param $padLeft i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $c i32) (local $cc i32)
+    (local $top i32) (local $left i32) (local $i i32) (local $j i32) (local $h i32) (local $w i32)
+    (local $xb i32) (local $o i32) (local $p i32) (local $lastBlock i32)
+    (local $best v128) (local $bi v128) (local $v v128) (local $gt v128)
+    (local $sbest f32) (local $sbi i32) (local $sv f32) (local $sgt i32)
+    ;; With C >= 4 channels go four at a time; the last block starts at C - 4 and may overlap the
+    ;; one before it, which only rewrites the same indices.
+    (local.set $lastBlock (i32.sub (local.get $C) (i32.const 4)))
+    (block $bDone (loop $bLoop
+      (br_if $bDone (i32.ge_s (local.get $b) (local.get $batch)))
+      (local.set $xb (i32.mul (local.get $b) (i32.mul (i32.mul (local.get $inH) (local.get $inW)) (local.get $C))))
+      (local.set $oh (i32.const 0))
+      (block $ohDone (loop $ohLoop
+        (br_if $ohDone (i32.ge_s (local.get $oh) (local.get $outH)))
+        (local.set $top (i32.sub (i32.mul (local.get $oh) (local.get $sh)) (local.get $padTop)))
+        (local.set $ow (i32.const 0))
+        (block $owDone (loop $owLoop
+          (br_if $owDone (i32.ge_s (local.get $ow) (local.get $outW)))
+          (local.set $left (i32.sub (i32.mul (local.get $ow) (local.get $sw)) (local.get $padLeft)))
+          (local.set $c (i32.const 0))
+          (block $cDone (loop $cLoop
+            (br_if $cDone (i32.ge_s (local.get $c) (local.get $C)))
+            (if (i32.ge_s (local.get $lastBlock) (i32.const 0))
+              (then
+                (local.set $cc (select (local.get $c) (local.get $lastBlock) (i32.le_s (local.get $c) (local.get $lastBlock))))
+                (local.set $best (v128.const f32x4 -inf -inf -inf -inf))
+                (local.set $bi (v128.const i32x4 -1 -1 -1 -1))
+                (local.set $i (i32.const 0))
+                (block $fhDone (loop $fhLoop
+                  (br_if $fhDone (i32.ge_s (local.get $i) (local.get $fh)))
+                  (local.set $h (i32.add (local.get $top) (local.get $i)))
+                  ;; Unsigned: a row above the image (h < 0) wraps past inH.
+                  (if (i32.lt_u (local.get $h) (local.get $inH))
+                    (then
+                      (local.set $j (i32.const 0))
+                      (block $fwDone (loop $fwLoop
+                        (br_if $fwDone (i32.ge_s (local.get $j) (local.get $fw)))
+                        (local.set $w (i32.add (local.get $left) (local.get $j)))
+                        (if (i32.lt_u (local.get $w) (local.get $inW))
+                          (then
+                            (local.set $p (i32.add (i32.add (local.get $xb)
+                              (i32.mul (i32.add (i32.mul (local.get $h) (local.get $inW)) (local.get $w)) (local.get $C)))
+                              (local.get $cc)))
+                            (local.set $v (v128.load align=4 (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 2)))))
+                            (local.set $gt (f32x4.gt (local.get $v) (local.get $best)))
+                            (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $gt)))
+                            (local.set $bi (v128.bitselect
+                              (i32x4.add (i32x4.splat (local.get $p)) (v128.const i32x4 0 1 2 3))
+                              (local.get $bi) (local.get $gt)))))
+                        (local.set $j (i32.add (local.get $j) (local.get $dw)))
+                        (br $fwLoop)))))
+                  (local.set $i (i32.add (local.get $i) (local.get $dh)))
+                  (br $fhLoop)))
+                (v128.store align=4 (i32.add (local.get $idx) (i32.shl (i32.add (local.get $o) (local.get $cc)) (i32.const 2))) (local.get $bi))
+                (local.set $c (i32.add (local.get $c) (i32.const 4))))
+              (else
+                (local.set $sbest (f32.const -inf))
+                (local.set $sbi (i32.const -1))
+                (local.set $i (i32.const 0))
+                (block $sfhDone (loop $sfhLoop
+                  (br_if $sfhDone (i32.ge_s (local.get $i) (local.get $fh)))
+                  (local.set $h (i32.add (local.get $top) (local.get $i)))
+                  (if (i32.lt_u (local.get $h) (local.get $inH))
+                    (then
+                      (local.set $j (i32.const 0))
+                      (block $sfwDone (loop $sfwLoop
+                        (br_if $sfwDone (i32.ge_s (local.get $j) (local.get $fw)))
+                        (local.set $w (i32.add (local.get $left) (local.get $j)))
+                        (if (i32.lt_u (local.get $w) (local.get $inW))
+                          (then
+                            (local.set $p (i32.add (i32.add (local.get $xb)
+                              (i32.mul (i32.add (i32.mul (local.get $h) (local.get $inW)) (local.get $w)) (local.get $C)))
+                              (local.get $c)))
+                            (local.set $sv (f32.load (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 2)))))
+                            (local.set $sgt (f32.gt (local.get $sv) (local.get $sbest)))
+                            (local.set $sbest (select (local.get $sv) (local.get $sbest) (local.get $sgt)))
+                            (local.set $sbi (select (local.get $p) (local.get $sbi) (local.get $sgt)))))
+                        (local.set $j (i32.add (local.get $j) (local.get $dw)))
+                        (br $sfwLoop)))))
+                  (local.set $i (i32.add (local.get $i) (local.get $dh)))
+                  (br $sfhLoop)))
+                (i32.store (i32.add (local.get $idx) (i32.shl (i32.add (local.get $o) (local.get $c)) (i32.const 2))) (local.get $sbi))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))))
+            (br $cLoop)))
+          (local.set $o (i32.add (local.get $o) (local.get $C)))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br $owLoop)))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $ohLoop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bLoop))))
+
+  ;; dx[idx[j]] += dy[j] for the n output elements whose idx is not -1, in order of j (as the
+  ;; JavaScript kernel adds). dx must be zeroed first. Byte addresses.
+  (func (export "scatterAdd") (param $idx i32) (param $dy i32) (param $dx i32) (param $n i32)
+    (local $j i32) (local $at i32)
+    (block $done (loop $loop
+      (br_if $done (i32.ge_s (local.get $j) (local.get $n)))
+      (local.set $at (i32.load (i32.add (local.get $idx) (i32.shl (local.get $j) (i32.const 2)))))
+      (if (i32.ge_s (local.get $at) (i32.const 0))
+        (then
+          (local.set $at (i32.add (local.get $dx) (i32.shl (local.get $at) (i32.const 2))))
+          (f32.store (local.get $at) (f32.add (f32.load (local.get $at))
+            (f32.load (i32.add (local.get $dy) (i32.shl (local.get $j) (i32.const 2))))))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $loop))))
+
+  ;; out = x + bias over NHWC (or any [..., C]) x and a [C] bias, for `pixels` rows of C channels.
+  ;; With C >= 4, four channels at a time, the last block overlapping the one before (it writes the
+  ;; same sums again). Byte addresses; out must not overlap x.
+  (func (export "biasAdd") (param $x i32) (param $bias i32) (param $out i32) (param $pixels i32) (param $C i32)
+    (local $p i32) (local $c i32) (local $cc i32) (local $last i32) (local $row i32) (local $rowBytes i32)
+    (local.set $last (i32.sub (local.get $C) (i32.const 4)))
+    (local.set $rowBytes (i32.shl (local.get $C) (i32.const 2)))
+    (block $done (loop $loop
+      (br_if $done (i32.ge_s (local.get $p) (local.get $pixels)))
+      (local.set $c (i32.const 0))
+      (if (i32.ge_s (local.get $last) (i32.const 0))
+        (then
+          (block $vDone (loop $vLoop
+            (br_if $vDone (i32.ge_s (local.get $c) (local.get $C)))
+            (local.set $cc (i32.shl
+              (select (local.get $c) (local.get $last) (i32.le_s (local.get $c) (local.get $last)))
+              (i32.const 2)))
+            (v128.store align=4 (i32.add (local.get $out) (i32.add (local.get $row) (local.get $cc)))
+              (f32x4.add
+                (v128.load align=4 (i32.add (local.get $x) (i32.add (local.get $row) (local.get $cc))))
+                (v128.load align=4 (i32.add (local.get $bias) (local.get $cc)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $vLoop))))
+        (else
+          (block $sDone (loop $sLoop
+            (br_if $sDone (i32.ge_s (local.get $c) (local.get $C)))
+            (local.set $cc (i32.shl (local.get $c) (i32.const 2)))
+            (f32.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $cc)))
+              (f32.add
+                (f32.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $cc))))
+                (f32.load (i32.add (local.get $bias) (local.get $cc)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $sLoop)))))
+      (local.set $row (i32.add (local.get $row) (local.get $rowBytes)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $loop))))
+)
