@@ -16,6 +16,7 @@ export {
   resolveCommonConfig,
   type CommonModelConfig,
   type ModelInfo,
+  type OptimizerName,
   type ResolvedCommonConfig,
   type TrainingDefaults,
 } from './model-info';
