@@ -1,12 +1,11 @@
 export { checkInteger, checkIntegerList, checkKnownKeys, checkNumber, checkOneOf } from './checks';
 export {
   describeModel,
-  formatBytes,
-  formatCount,
   formatDescription,
   type LayerDescription,
   type ModelDescription,
 } from './describe-model';
+export { formatBytes, formatCount } from './format';
 export { GroupedConv2D, groupedConv2d, type GroupedConv2DArgs } from './grouped-conv2d';
 export { createInitializer, deriveSeed, KERNEL_INITIALIZERS, type KernelInitializerName } from './initializers';
 export { LocalResponseNormalization, localResponseNormalization, type LocalResponseNormalizationArgs } from './lrn';
