@@ -42,6 +42,7 @@ export default tseslint.config(
   importRules('lenet', ['layers']),
   importRules('alexnet', ['layers']),
   importRules('models', ['layers', 'lenet', 'alexnet']),
+  importRules('test-kit', []),
   {
     files: ['apps/*/src/**/*.ts', 'packages/*/test/**/*.ts', 'apps/*/test/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [INTO_ANOTHER_PACKAGE] }] },
