@@ -1,12 +1,6 @@
-import { defineConfig } from 'tsup';
+import { packageConfig } from '../../tsup.base.mjs';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
+export default packageConfig(undefined, {
   // tsup leaves dependencies and peerDependencies out of the bundle but not optionalDependencies;
   // Dawn's binding must load its native addon from its own folder, so these stay imports.
   external: ['webgpu', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', /^onnxruntime-node(\/|$)/],
