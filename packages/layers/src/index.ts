@@ -5,6 +5,7 @@ export {
   type LayerDescription,
   type ModelDescription,
 } from './describe-model';
+export { defineFamily, type FamilyDefinition, type ModelFamily, type VariantRow } from './family';
 export { formatBytes, formatCount } from './format';
 export { GroupedConv2D, groupedConv2d, type GroupedConv2DArgs } from './grouped-conv2d';
 export { createInitializer, deriveSeed, KERNEL_INITIALIZERS, type KernelInitializerName } from './initializers';
