@@ -38,7 +38,9 @@ export default tseslint.config(
   importRules('backend', []),
   importRules('datasets', []),
   importRules('trainer', ['layers']),
-  importRules('layers', []),
+  importRules('analysis', []),
+  // layers re-exports the analysis names it held before @zoo/analysis existed (deprecated).
+  importRules('layers', ['analysis']),
   importRules('lenet', ['layers']),
   importRules('alexnet', ['layers']),
   importRules('models', ['layers', 'lenet', 'alexnet']),

@@ -1,6 +1,6 @@
 /** Human-scale numbers for tables and progress lines: counts and sizes as the library formats them, and the app's own. */
 
-export { formatBytes, formatCount } from '@zoo/layers';
+export { formatBytes, formatCount } from '@zoo/analysis';
 
 /** Decimal units, as FLOP/s and bandwidth are quoted. */
 export function formatFlops(n: number): string {
