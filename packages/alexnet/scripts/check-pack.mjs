@@ -26,7 +26,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const packages = ['analysis', 'layers', 'lenet', 'alexnet', 'models'];
+const packages = ['fs', 'analysis', 'layers', 'lenet', 'alexnet', 'models'];
 const tfjsVersion = createRequire(join(root, 'packages/alexnet/package.json'))('@tensorflow/tfjs/package.json').version;
 const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
 const npmQuiet = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
@@ -106,7 +106,7 @@ try {
   // rebuilding dist/ here would pull it from under the other packages' tests running meanwhile.
   if (process.env.ZOO_PACK_PREBUILT === '1') {
     for (const p of packages) {
-      if (!existsSync(join(root, 'packages', p, 'dist', 'index.js'))) throw new Error(`packages/${p}/dist is missing; build it first`);
+      if (!existsSync(join(root, 'packages', p, 'dist'))) throw new Error(`packages/${p}/dist is missing; build it first`);
     }
   } else {
     run('pnpm', ['turbo', 'run', 'build', ...packages.flatMap((p) => ['--filter', `@zoo/${p}`])], root);
@@ -124,8 +124,9 @@ try {
       }
     }
     const listing = execFileSync('tar', ['-tzf', file], { encoding: 'utf8' }).split('\n');
-    // @zoo/analysis has no Node-only entry.
-    for (const needed of ['package/README.md', 'package/LICENSE', 'package/dist/index.js', ...(m.exports?.['./node'] ? ['package/dist/node/index.js'] : [])]) {
+    // @zoo/analysis has no Node-only entry, @zoo/fs only that.
+    const entries = [...(m.exports?.['.'] ? ['package/dist/index.js'] : []), ...(m.exports?.['./node'] ? ['package/dist/node/index.js'] : [])];
+    for (const needed of ['package/README.md', 'package/LICENSE', ...entries]) {
       if (!listing.includes(needed)) throw new Error(`${basename(file)} lacks ${needed.slice('package/'.length)}`);
     }
   }
@@ -247,7 +248,7 @@ import { createModel } from '@zoo/models';`),
     if (!listing.includes('package/weights/alexnet-mini/manifest.json')) throw new Error('the @zoo/alexnet tarball lacks weights/alexnet-mini');
     await npmInstall([...npmQuiet, `--@zoo:registry=${registry.url}`, `@tensorflow/tfjs@${tfjsVersion}`, `@zoo/alexnet@^${alexnet.version}`], alone);
     const installed = readdirSync(join(alone, 'node_modules', '@zoo')).sort();
-    // Its @zoo dependencies and theirs (@zoo/layers brings @zoo/analysis).
+    // Its @zoo dependencies and theirs (@zoo/layers brings @zoo/analysis and @zoo/fs).
     const zooDeps = (m) => Object.keys(m.dependencies ?? {}).filter((d) => d.startsWith('@zoo/')).map((d) => d.slice('@zoo/'.length));
     const closure = new Set(['alexnet']);
     for (const name of closure) for (const dep of zooDeps(packedManifest(tarballOf(name)))) closure.add(dep);

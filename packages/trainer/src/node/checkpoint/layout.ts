@@ -13,7 +13,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { TEMP_PREFIX } from '@zoo/layers/node';
+import { TEMP_PREFIX } from '@zoo/fs/node';
 import { CheckpointError } from '../../errors';
 import type { RunPosition } from '../../types';
 

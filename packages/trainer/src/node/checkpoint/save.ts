@@ -12,7 +12,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { syncDir, TEMP_PREFIX, writeFileAtomic, writeFileDurable } from '@zoo/layers/node';
+import { syncDir, TEMP_PREFIX, writeFileAtomic, writeFileDurable } from '@zoo/fs/node';
 import { architectureFingerprint } from '../../fingerprint';
 import type { TrainerOptimizer } from '../../optimizers';
 import { checkpointName, LATEST, MANIFEST, OPTIMIZER, pruneCheckpoints, readLatestName, WEIGHTS } from './layout';
