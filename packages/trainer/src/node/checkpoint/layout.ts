@@ -8,6 +8,7 @@
  *   ckpt-e0003-b000000/           one checkpoint, named by its position (epoch 3, batch 0)
  *     manifest.json               format version, architecture fingerprint, state, tensor index, file hashes
  *     weights.bin                 model.weights in order, raw little-endian float32/int32
+ *     model.json                  TF.js Layers format over weights.bin, so tf.loadLayersModel opens the checkpoint
  *     optimizer.bin               optimizer.getWeights() in order, same encoding
  *   .tmp-…                        a checkpoint folder or latest.json being written; renamed into place when complete
  */
@@ -21,6 +22,8 @@ import type { RunPosition } from '../../types';
 export const LATEST = 'latest.json';
 export const MANIFEST = 'manifest.json';
 export const WEIGHTS = 'weights.bin';
+/** The weights as a TF.js Layers model: its topology and weightsManifest pointing at weights.bin. */
+export const MODEL_JSON = 'model.json';
 export const OPTIMIZER = 'optimizer.bin';
 export const CHECKPOINT_NAME = /^ckpt-e\d{4,}-b\d{6,}$/;
 

@@ -15,9 +15,24 @@ import * as tf from '@tensorflow/tfjs';
 import { syncDir, TEMP_PREFIX, writeFileAtomic, writeFileDurable } from '@zoo/fs/node';
 import { architectureFingerprint } from '../../fingerprint';
 import type { TrainerOptimizer } from '../../optimizers';
-import { checkpointName, LATEST, MANIFEST, OPTIMIZER, pruneCheckpoints, readLatestName, WEIGHTS } from './layout';
+import { checkpointName, LATEST, MANIFEST, MODEL_JSON, OPTIMIZER, pruneCheckpoints, readLatestName, WEIGHTS } from './layout';
 import { CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION, type CheckpointManifest, type CheckpointState } from './manifest';
 import { fileEntry, packTensors, type TensorEntry } from './tensors';
+
+/**
+ * The checkpoint's weights as a TF.js Layers model (model.json beside weights.bin, which already
+ * holds model.weights in order as TF.js's weights files do), so that `tf.loadLayersModel` opens any
+ * checkpoint. TF.js matches weights by their original names, as `model.save` writes them.
+ */
+function layersModelJson(model: tf.LayersModel, entries: readonly TensorEntry[]): tf.io.ModelJSON {
+  return {
+    format: 'layers-model',
+    generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+    convertedBy: null,
+    modelTopology: model.toJSON(null, false) as tf.io.ModelJSON['modelTopology'],
+    weightsManifest: [{ paths: [WEIGHTS], weights: entries.map((e, i) => ({ name: model.weights[i].originalName, shape: [...e.shape], dtype: e.dtype })) }],
+  };
+}
 
 /**
  * Writes a checkpoint of `model`, `optimizer` and `state` into `dir` and makes it the latest;
@@ -61,6 +76,7 @@ export async function saveCheckpoint(
   await fs.mkdir(tmp);
   try {
     await writeFileDurable(path.join(tmp, WEIGHTS), weights.data);
+    await writeFileDurable(path.join(tmp, MODEL_JSON), JSON.stringify(layersModelJson(model, weights.entries)));
     await writeFileDurable(path.join(tmp, OPTIMIZER), optimizerPacked.data);
     await writeFileDurable(path.join(tmp, MANIFEST), JSON.stringify(manifest, null, 2));
     await syncDir(tmp);
