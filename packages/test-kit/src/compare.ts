@@ -27,3 +27,16 @@ export function scaledMaxError(actual: Float32Array, expected: Float32Array): nu
   }
   return worst / scale;
 }
+
+/**
+ * Each model's prediction for `x`, read back as a plain array (the output tensors disposed), so that
+ * a saved-and-loaded model is compared with its original by `expect(loaded).toEqual(original)`.
+ */
+export function predictions(models: readonly tf.LayersModel[], x: tf.Tensor): number[][] {
+  return models.map((m) => {
+    const y = m.predict(x) as tf.Tensor;
+    const values = Array.from(y.dataSync());
+    y.dispose();
+    return values;
+  });
+}

@@ -1,3 +1,4 @@
 export { between, seeded, values } from './random';
-export { runOn, scaledMaxError } from './compare';
+export { predictions, runOn, scaledMaxError } from './compare';
 export { servedFetch } from './served-fetch';
+export { useTempDir } from './temp-dir';

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { between, runOn, scaledMaxError, seeded, servedFetch, values } from '../src';
+import { between, predictions, runOn, scaledMaxError, seeded, servedFetch, useTempDir, values } from '../src';
 
 describe('seeded', () => {
   it('replays the same numbers from the same seed, in [0, 1)', () => {
@@ -50,13 +49,27 @@ describe('runOn', () => {
   });
 });
 
+describe('predictions', () => {
+  it("reads each model's prediction back as an array, leaving no tensor behind", async () => {
+    await tf.setBackend('cpu');
+    const make = (bias: number) => tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1, kernelInitializer: 'ones', biasInitializer: tf.initializers.constant({ value: bias }) })] });
+    const [a, b] = [make(0), make(1)];
+    const x = tf.tensor2d([[1, 2]]);
+    const before = tf.memory().numTensors;
+    expect(predictions([a, b], x)).toEqual([[3], [4]]);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    [a, b].forEach((m) => m.dispose());
+  });
+});
+
 describe('servedFetch', () => {
+  const temp = useTempDir('zoo-kit-');
   let dir: string;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'zoo-kit-'));
+    dir = temp();
     await writeFile(join(dir, 'model.json'), '{"ok":true}');
   });
-  afterAll(async () => rm(dir, { recursive: true, force: true }));
 
   it("serves a folder's files under a URL and 404s the rest", async () => {
     const fetch = await servedFetch(dir, 'https://cdn.test/w/');
@@ -66,5 +79,30 @@ describe('servedFetch', () => {
 
   it('refuses a URL that is not a folder', async () => {
     await expect(servedFetch(dir, 'https://cdn.test/w')).rejects.toThrow(/url must end in '\/'/);
+  });
+});
+
+let seen: string | undefined;
+
+describe('useTempDir', () => {
+  const dir = useTempDir('zoo-kit-temp-');
+
+  it('gives the tests of its describe one existing, empty folder', async () => {
+    seen = dir();
+    expect(seen).toContain('zoo-kit-temp-');
+    expect(await readdir(seen)).toEqual([]);
+    await writeFile(join(seen, 'a'), 'x');
+  });
+
+  it('keeps it for the whole describe', async () => {
+    expect(dir()).toBe(seen);
+    expect(await readdir(dir())).toEqual(['a']);
+  });
+});
+
+describe('after a useTempDir describe', () => {
+  it('has removed its folder', async () => {
+    expect(seen).toBeDefined();
+    await expect(readdir(seen as string)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
