@@ -8,16 +8,30 @@ const INTO_ANOTHER_PACKAGE = {
   message: "import another package by its name and public exports (docs/architecture.md), not by its files",
 };
 
+// Node-only code (docs/architecture.md, "Browser and Node"): a package's browser-safe files may not
+// import another package's Node part, nor @zoo/fs, which is all Node.
+const NODE_ONLY = {
+  group: ['@zoo/*/node', '@zoo/fs', '@zoo/fs/*'],
+  message: "Node-only: import it from this package's src/node/ only, so the main entry bundles for a browser (docs/architecture.md)",
+};
+
 /** `allowed` are the only @zoo packages (and their subpaths) that a library's src may import. */
 function importRules(pkg, allowed) {
   const zoo = {
     group: ['@zoo/*', ...allowed.flatMap((name) => [`!@zoo/${name}`, `!@zoo/${name}/*`])],
     message: `@zoo/${pkg} may import ${allowed.length === 0 ? 'no other @zoo package' : allowed.map((n) => `@zoo/${n}`).join(', ') + ' only'} (docs/architecture.md)`,
   };
-  return {
-    files: [`packages/${pkg}/src/**/*.ts`],
-    rules: { 'no-restricted-imports': ['error', { patterns: [zoo, INTO_ANOTHER_PACKAGE] }] },
-  };
+  return [
+    {
+      files: [`packages/${pkg}/src/**/*.ts`],
+      ignores: [`packages/${pkg}/src/node/**`],
+      rules: { 'no-restricted-imports': ['error', { patterns: [zoo, NODE_ONLY, INTO_ANOTHER_PACKAGE] }] },
+    },
+    {
+      files: [`packages/${pkg}/src/node/**/*.ts`],
+      rules: { 'no-restricted-imports': ['error', { patterns: [zoo, INTO_ANOTHER_PACKAGE] }] },
+    },
+  ];
 }
 
 export default tseslint.config(
@@ -35,13 +49,17 @@ export default tseslint.config(
     files: ['**/scripts/**/*.mjs'],
     languageOptions: { globals: { console: 'readonly', process: 'readonly', performance: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
   },
-  importRules('backend', []),
-  importRules('datasets', []),
-  importRules('trainer', ['layers']),
-  importRules('layers', []),
-  importRules('lenet', ['layers']),
-  importRules('alexnet', ['layers']),
-  importRules('models', ['layers', 'lenet', 'alexnet']),
+  ...importRules('backend', []),
+  ...importRules('fs', []),
+  ...importRules('analysis', []),
+  ...importRules('datasets', ['fs']),
+  ...importRules('trainer', ['layers', 'fs']),
+  // layers re-exports the analysis names it held before @zoo/analysis existed (deprecated).
+  ...importRules('layers', ['analysis', 'fs']),
+  ...importRules('lenet', ['layers']),
+  ...importRules('alexnet', ['layers']),
+  ...importRules('models', ['layers', 'lenet', 'alexnet']),
+  ...importRules('test-kit', []),
   {
     files: ['apps/*/src/**/*.ts', 'packages/*/test/**/*.ts', 'apps/*/test/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [INTO_ANOTHER_PACKAGE] }] },

@@ -1,4 +1,5 @@
-import { defineConfig, type Options } from 'tsup';
+import type { Options } from 'tsup';
+import { packageConfig } from '../../tsup.base.mjs';
 
 type Plugin = NonNullable<Options['esbuildPlugins']>[number];
 
@@ -11,20 +12,14 @@ const esmModuleFile: Plugin = {
   },
 };
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
+export default packageConfig(undefined, {
   // tsup leaves dependencies and peerDependencies out of the bundle but not optionalDependencies;
   // Dawn's binding must load its native addon from its own folder, so these stay imports.
   external: ['webgpu', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', /^onnxruntime-node(\/|$)/],
+  esbuildPlugins: [esmModuleFile],
   // In the CommonJS build, optional packages load with require(): a native import() there fails under
   // Jest's module runtime ("dynamic import callback was invoked without --experimental-vm-modules"),
   // which is where other packages' tests run this build.
-  esbuildPlugins: [esmModuleFile],
   esbuildOptions(options, context) {
     if (context.format === 'cjs') options.supported = { ...options.supported, 'dynamic-import': false };
   },

@@ -1,9 +1,9 @@
 /** `pnpm bench`: forks one child per backend, runs the PyTorch peer, prints the table, writes JSON. */
 import { fork } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '@zoo/fs/node';
 import { CommanderError } from 'commander';
 import { parseBenchArgs } from './cli';
 import type { ChildJob, ChildMessage } from './protocol';
@@ -66,8 +66,7 @@ async function main(): Promise<void> {
     runPeer: (job, onProgress) => runPytorchPeer(options.python, peerScript, job, onProgress),
     log: (line) => process.stderr.write(`${line}\n`),
   });
-  mkdirSync(dirname(options.out), { recursive: true });
-  writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFileAtomic(options.out, `${JSON.stringify(report, null, 2)}\n`);
   const shown = relative(process.cwd(), options.out);
   process.stdout.write(`${formatReport(report)}\n\nwrote ${shown.startsWith('..') || shown === '' ? options.out : shown}\n`);
 }

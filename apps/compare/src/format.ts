@@ -1,13 +1,6 @@
-/** Human-scale numbers for tables and progress lines. */
+/** Human-scale numbers for tables and progress lines: counts and sizes as the library formats them, and the app's own. */
 
-export function formatCount(n: number): string {
-  if (!Number.isFinite(n)) return '-';
-  const abs = Math.abs(n);
-  if (abs >= 1e9) return `${(n / 1e9).toFixed(2)}G`;
-  if (abs >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
-  if (abs >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
-  return n.toLocaleString('en-US');
-}
+export { formatBytes, formatCount } from '@zoo/analysis';
 
 /** Decimal units, as FLOP/s and bandwidth are quoted. */
 export function formatFlops(n: number): string {
@@ -16,15 +9,6 @@ export function formatFlops(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)} MFLOP`;
   if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kFLOP`;
   return `${n} FLOP`;
-}
-
-/** Binary units, as memory is sized. */
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n) || n < 0) return '-';
-  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(2)} GiB`;
-  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
-  if (n >= 2 ** 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
-  return `${n} B`;
 }
 
 export function formatDuration(seconds: number): string {

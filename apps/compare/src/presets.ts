@@ -1,23 +1,22 @@
-import type { ModelInfo } from '@zoo/models';
-import { recipeLearningRate, resolveOptimizerOptions, type LrSchedule, type OptimizerName } from '@zoo/trainer';
+import type { ModelInfo, TrainingDefaults } from '@zoo/models';
+import { recipeLearningRate, resolveOptimizerOptions, type LrSchedule, type OptimizerName, type OptimizerOptions } from '@zoo/trainer';
 import { badValue } from './errors';
 import type { CliOptions, PresetChoice, SweepFlag } from './options';
 
 export type { OptimizerName };
 
-export interface OptimizerSpec {
-  name: OptimizerName;
-  /** The initial learning rate. */
-  lr: number;
-  /** Only for `momentum`. */
-  momentum?: number;
-  /** L2 penalty on the weights; 0 or absent means none. */
-  weightDecay?: number;
-  /** Epochs after which the learning rate is divided by 10, from the model's recipe; absent means constant. */
-  lrDropEpochs?: number[];
-  /** `cosine`: the rate decays to 0 over the run's steps, from the model's recipe (then no drops). */
-  lrSchedule?: 'cosine';
-}
+/**
+ * The optimizer of a run as data a worker receives: the trainer's options (`name`, `momentum`,
+ * `weightDecay`) with a plain initial `lr`, and the recipe's schedule (the registry's `lrDropEpochs`,
+ * or `lrSchedule: 'cosine'`), which `runLearningRate` turns into the trainer's schedule.
+ */
+export type OptimizerSpec = Pick<OptimizerOptions, 'name' | 'momentum' | 'weightDecay'> &
+  Pick<TrainingDefaults, 'lrDropEpochs'> & {
+    /** The initial learning rate. */
+    lr: number;
+    /** `cosine`: the rate decays to 0 over the run's steps (then no drops); absent: the drops, or constant. */
+    lrSchedule?: 'cosine';
+  };
 
 /** One model's training job, everything a worker needs to reproduce it. */
 export interface RunSpec {

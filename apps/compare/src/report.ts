@@ -1,20 +1,20 @@
+import type { EpochRecord as TrainerEpochRecord } from '@zoo/trainer';
 import type { RunSpec } from './presets';
 import type { SweepFlag } from './options';
 import { formatAccuracy, formatBytes, formatCount, formatDuration, formatFlops, formatLoss, formatRate } from './format';
 import type { SavedModelInfo } from './saved-model';
 import type { LayerMaps, ReportViews } from './views';
 
-/** One epoch, as the trainer reports it (the app keeps the fields the report promises). */
-export interface EpochRecord {
-  epoch: number;
-  /** Learning rate of the epoch's last step (the recipe's drops show here). */
-  lr: number;
-  loss: number;
-  trainAcc: number;
-  testAcc: number;
-  examplesPerSec: number;
-  seconds: number;
-}
+/**
+ * One epoch as the report shows it: the trainer's `EpochRecord` cut to the fields the report
+ * promises, converted at the edge (worker.ts's `toRecord`) to how people count: epochs from 1, and
+ * NaN (null in report.json) for a test accuracy that was not measured.
+ */
+export type EpochRecord = Pick<TrainerEpochRecord, 'lr' | 'loss' | 'trainAcc' | 'examplesPerSec' | 'seconds'> & {
+  /** 1-based. */
+  readonly epoch: number;
+  readonly testAcc: number;
+};
 
 /** Running training loss and accuracy inside epochs, at fractional epochs (D2L's animated curves). */
 export interface CurvePoint {

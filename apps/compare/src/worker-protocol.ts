@@ -1,18 +1,13 @@
+import type { Split } from '@zoo/datasets';
 import type { RunSpec } from './presets';
 import type { CurvePoint, EpochRecord, Evaluation, RunStatus } from './report';
 import type { SavedModelInfo } from './saved-model';
 
 /**
- * One split of the data set as the main thread loaded it once. The bytes live in SharedArrayBuffers,
- * so every worker reads the same 55 MB instead of a copy each.
+ * One split of the data set as the main thread loaded it once: `@zoo/datasets`' `Split`, its bytes
+ * in SharedArrayBuffers, so every worker reads the same 55 MB instead of a copy each.
  */
-export interface SharedSplit {
-  images: Uint8Array;
-  labels: Uint8Array;
-  count: number;
-  height: number;
-  width: number;
-}
+export type SharedSplit = Split;
 
 /** `workerData` of a training worker. */
 export interface WorkerInput {

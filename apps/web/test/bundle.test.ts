@@ -6,7 +6,7 @@ import { build, type Message, type Plugin } from 'esbuild';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 
-const PACKAGES = ['@zoo/backend', '@zoo/layers', '@zoo/lenet', '@zoo/alexnet', '@zoo/models', '@zoo/datasets', '@zoo/trainer'];
+const PACKAGES = ['@zoo/backend', '@zoo/analysis', '@zoo/layers', '@zoo/lenet', '@zoo/alexnet', '@zoo/models', '@zoo/datasets', '@zoo/trainer'];
 const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
 const isBuiltin = (path: string): boolean => path.startsWith('node:') || BUILTINS.has(path) || BUILTINS.has(path.split('/')[0]);
 

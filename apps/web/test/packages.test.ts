@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const LIBRARIES = ['backend', 'layers', 'lenet', 'alexnet', 'models', 'datasets', 'trainer'];
+const LIBRARIES = ['backend', 'fs', 'analysis', 'layers', 'lenet', 'alexnet', 'models', 'datasets', 'trainer'];
 const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
 interface Manifest {
@@ -57,11 +57,14 @@ describe.each(LIBRARIES)('@zoo/%s is ready for npm', (dir) => {
         if (name.startsWith('@zoo/')) expect(`${name}@${range}`).toBe(`${name}@workspace:^`);
       }
     }
-    expect(pkg.peerDependencies?.['@tensorflow/tfjs']).toMatch(/^\^4\./);
+    // @zoo/fs writes files and uses no TF.js.
+    if (dir !== 'fs') expect(pkg.peerDependencies?.['@tensorflow/tfjs']).toMatch(/^\^4\./);
   });
 
   it('exports a browser-safe main entry and its Node-only part at ./node', () => {
-    expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining(['.', './node']));
+    // @zoo/analysis has no Node-only part, @zoo/fs nothing else.
+    const entries: Record<string, string[]> = { analysis: ['.'], fs: ['./node'] };
+    expect(Object.keys(pkg.exports)).toEqual(entries[dir] ?? expect.arrayContaining(['.', './node']));
     expect(pkg.files).toContain('dist');
   });
 });

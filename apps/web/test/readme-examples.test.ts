@@ -10,6 +10,8 @@ const ROOT = join(__dirname, '..', '..', '..');
 /** What each example must print (as Node's console.log formats it), beside exiting 0. */
 const PRINTS: Record<string, string[]> = {
   backend: ['backend: wasm on CPU (1 thread)', '[ 3, 3, 1, 4 ]'],
+  fs: ['{"accuracy":0.91} report.json'],
+  analysis: ['conv1', 'predictions', 'ridge 10 FLOP/byte'],
   layers: ['conv1', 'norm1', 'Conv2D LocalResponseNormalization GroupedConv2D Flatten Dense'],
   lenet: ['61706', '[ 1, 10 ]'],
   alexnet: ['282202', '[ 2, 10 ]', '46764746 227', 'conv1 norm1 pool1'],

@@ -26,7 +26,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const packages = ['layers', 'lenet', 'alexnet', 'models'];
+const packages = ['fs', 'analysis', 'layers', 'lenet', 'alexnet', 'models'];
 const tfjsVersion = createRequire(join(root, 'packages/alexnet/package.json'))('@tensorflow/tfjs/package.json').version;
 const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
 const npmQuiet = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
@@ -106,7 +106,7 @@ try {
   // rebuilding dist/ here would pull it from under the other packages' tests running meanwhile.
   if (process.env.ZOO_PACK_PREBUILT === '1') {
     for (const p of packages) {
-      if (!existsSync(join(root, 'packages', p, 'dist', 'index.js'))) throw new Error(`packages/${p}/dist is missing; build it first`);
+      if (!existsSync(join(root, 'packages', p, 'dist'))) throw new Error(`packages/${p}/dist is missing; build it first`);
     }
   } else {
     run('pnpm', ['turbo', 'run', 'build', ...packages.flatMap((p) => ['--filter', `@zoo/${p}`])], root);
@@ -124,7 +124,9 @@ try {
       }
     }
     const listing = execFileSync('tar', ['-tzf', file], { encoding: 'utf8' }).split('\n');
-    for (const needed of ['package/README.md', 'package/LICENSE', 'package/dist/index.js', 'package/dist/node/index.js']) {
+    // @zoo/analysis has no Node-only entry, @zoo/fs only that.
+    const entries = [...(m.exports?.['.'] ? ['package/dist/index.js'] : []), ...(m.exports?.['./node'] ? ['package/dist/node/index.js'] : [])];
+    for (const needed of ['package/README.md', 'package/LICENSE', ...entries]) {
       if (!listing.includes(needed)) throw new Error(`${basename(file)} lacks ${needed.slice('package/'.length)}`);
     }
   }
@@ -246,9 +248,13 @@ import { createModel } from '@zoo/models';`),
     if (!listing.includes('package/weights/alexnet-mini/manifest.json')) throw new Error('the @zoo/alexnet tarball lacks weights/alexnet-mini');
     await npmInstall([...npmQuiet, `--@zoo:registry=${registry.url}`, `@tensorflow/tfjs@${tfjsVersion}`, `@zoo/alexnet@^${alexnet.version}`], alone);
     const installed = readdirSync(join(alone, 'node_modules', '@zoo')).sort();
-    const expected = ['alexnet', ...Object.keys(alexnet.dependencies ?? {}).filter((d) => d.startsWith('@zoo/')).map((d) => d.slice('@zoo/'.length))].sort();
+    // Its @zoo dependencies and theirs (@zoo/layers brings @zoo/analysis and @zoo/fs).
+    const zooDeps = (m) => Object.keys(m.dependencies ?? {}).filter((d) => d.startsWith('@zoo/')).map((d) => d.slice('@zoo/'.length));
+    const closure = new Set(['alexnet']);
+    for (const name of closure) for (const dep of zooDeps(packedManifest(tarballOf(name)))) closure.add(dep);
+    const expected = [...closure].sort();
     if (installed.join() !== expected.join()) {
-      throw new Error(`@zoo/alexnet alone installed @zoo/{${installed.join(',')}}; its dependencies name @zoo/{${expected.join(',')}}`);
+      throw new Error(`@zoo/alexnet alone installed @zoo/{${installed.join(',')}}; its dependencies and theirs name @zoo/{${expected.join(',')}}`);
     }
     const asked = registry.requests.filter((p) => !p.startsWith('/-/'));
     console.log(`registry served: ${asked.join(', ')}`);

@@ -1,18 +1,14 @@
 import type * as tf from '@tensorflow/tfjs';
 import {
-  buildSequential,
-  checkInputSize,
   checkIntegerList,
-  checkKnownKeys,
   checkOneOf,
-  COMMON_CONFIG_KEYS,
-  minInputSize,
-  resolveCommonConfig,
-  specParamCount,
+  defineFamily,
   type CommonModelConfig,
   type LayerSpec,
+  type ModelFamily,
   type ModelInfo,
-  type TrainingDefaults,
+  type ResolvedCommonConfig,
+  type VariantRow,
 } from '@zoo/layers';
 
 /** AlexNet variants, by registry name. */
@@ -39,13 +35,7 @@ export interface AlexNetConfig extends CommonModelConfig {
   lrn?: boolean;
 }
 
-interface AlexNetRow {
-  description: string;
-  citation: string;
-  inputSize: number;
-  inChannels: number;
-  numClasses: number;
-  dropout: number;
+interface AlexNetRow extends VariantRow {
   filters: number[];
   units: number[];
   /** Kernel sides of conv1..conv5; conv2..conv5 are 'same'-padded at stride 1. */
@@ -57,32 +47,36 @@ interface AlexNetRow {
   pools: Array<[number, number]>;
   groups: 1 | 2;
   lrn: boolean;
-  training: TrainingDefaults;
 }
 
 const PAPER = 'Krizhevsky, Sutskever & Hinton, "ImageNet Classification with Deep Convolutional Neural Networks", NeurIPS 2012';
 const D2L = 'Zhang, Lipton, Li & Smola, Dive into Deep Learning, section 8.1 "Deep Convolutional Neural Networks (AlexNet)" (2023)';
 
+/** D2L's AlexNet: the one the other variants are told apart from. */
+const ALEXNET: AlexNetRow = {
+  description: 'AlexNet as D2L builds it for Fashion-MNIST upscaled to 224x224: one tower, no LRN, 1 channel, 10 classes',
+  citation: `${PAPER}; ${D2L}`,
+  inputSize: 224,
+  inChannels: 1,
+  numClasses: 10,
+  dropout: 0.5,
+  filters: [96, 256, 384, 384, 256],
+  units: [4096, 4096],
+  kernels: [11, 5, 3, 3, 3],
+  conv1Stride: 4,
+  conv1Padding: 1,
+  pools: [[3, 2], [3, 2], [3, 2]],
+  groups: 1,
+  lrn: false,
+  training: { optimizer: 'sgd', learningRate: 0.01, batchSize: 128, epochs: 10, source: 'D2L 8.1 (train_ch6, lr 0.01, batch 128, 10 epochs)' },
+};
+
 /** The variants as data: one row each, fed to the one builder below. */
 const ROWS: Record<AlexNetVariant, AlexNetRow> = {
-  alexnet: {
-    description: 'AlexNet as D2L builds it for Fashion-MNIST upscaled to 224x224: one tower, no LRN, 1 channel, 10 classes',
-    citation: `${PAPER}; ${D2L}`,
-    inputSize: 224,
-    inChannels: 1,
-    numClasses: 10,
-    dropout: 0.5,
-    filters: [96, 256, 384, 384, 256],
-    units: [4096, 4096],
-    kernels: [11, 5, 3, 3, 3],
-    conv1Stride: 4,
-    conv1Padding: 1,
-    pools: [[3, 2], [3, 2], [3, 2]],
-    groups: 1,
-    lrn: false,
-    training: { optimizer: 'sgd', learningRate: 0.01, batchSize: 128, epochs: 10, source: 'D2L 8.1 (train_ch6, lr 0.01, batch 128, 10 epochs)' },
-  },
+  alexnet: ALEXNET,
+  // The paper's network is D2L's plus the paper's input, LRN, two-GPU groups, classes and recipe.
   'alexnet-classic': {
+    ...ALEXNET,
     // The paper says 224x224x3, but 11x11 at stride 4 only yields its 55x55 conv1 map from 227 (an
     // erratum Caffe's reference model adopted); 227 with no padding reproduces every shape in the paper.
     description: 'AlexNet as in the 2012 paper: 227x227x3 input, LRN after conv1 and conv2, conv2/4/5 split in two groups, 1000 classes',
@@ -90,13 +84,7 @@ const ROWS: Record<AlexNetVariant, AlexNetRow> = {
     inputSize: 227,
     inChannels: 3,
     numClasses: 1000,
-    dropout: 0.5,
-    filters: [96, 256, 384, 384, 256],
-    units: [4096, 4096],
-    kernels: [11, 5, 3, 3, 3],
-    conv1Stride: 4,
     conv1Padding: 0,
-    pools: [[3, 2], [3, 2], [3, 2]],
     groups: 2,
     lrn: true,
     training: {
@@ -146,19 +134,15 @@ const ROWS: Record<AlexNetVariant, AlexNetRow> = {
   },
 };
 
-const CONFIG_KEYS = [...COMMON_CONFIG_KEYS, 'variant', 'filters', 'units', 'groups', 'lrn'] as const;
-
-interface Resolved {
+/** The family's own config fields, checked. */
+interface Own {
   filters: number[];
   units: number[];
   groups: 1 | 2;
   lrn: boolean;
-  numClasses: number;
-  dropout: number;
-  classifier: 'softmax' | 'linear';
 }
 
-function layerSpecs(row: AlexNetRow, c: Resolved): LayerSpec[] {
+function layerSpecs(row: AlexNetRow, c: Own, { numClasses, dropout, classifierActivation }: ResolvedCommonConfig): LayerSpec[] {
   const { filters: f, groups } = c;
   const [k1, k2, k3, k4, k5] = row.kernels;
   const conv = (name: string, filters: number, kernelSize: number, grouped: boolean): LayerSpec => ({
@@ -187,29 +171,14 @@ function layerSpecs(row: AlexNetRow, c: Resolved): LayerSpec[] {
     pool('pool3', row.pools[2]),
     { kind: 'flatten', name: 'flatten' },
     { kind: 'dense', name: 'fc1', units: c.units[0], activation: 'relu' },
-    ...(c.dropout > 0 ? [{ kind: 'dropout', name: 'dropout1', rate: c.dropout } as const] : []),
+    ...(dropout > 0 ? [{ kind: 'dropout', name: 'dropout1', rate: dropout } as const] : []),
     { kind: 'dense', name: 'fc2', units: c.units[1], activation: 'relu' },
-    ...(c.dropout > 0 ? [{ kind: 'dropout', name: 'dropout2', rate: c.dropout } as const] : []),
-    { kind: 'dense', name: 'predictions', units: c.numClasses, activation: c.classifier },
+    ...(dropout > 0 ? [{ kind: 'dropout', name: 'dropout2', rate: dropout } as const] : []),
+    { kind: 'dense', name: 'predictions', units: numClasses, activation: classifierActivation },
   ];
 }
 
-/**
- * AlexNet (Krizhevsky, Sutskever & Hinton 2012) and variants, as channels-last `tf.LayersModel`s
- * with Keras-style layer names (`conv1`…`conv5`, `pool1`…`pool3`, `fc1`, `fc2`, `predictions`):
- *
- * - `alexnet` (default): D2L's, for 1x224x224 Fashion-MNIST, 46,764,746 parameters.
- * - `alexnet-classic`: the paper's, 227x227x3, LRN, two-group conv2/4/5, 1000 classes; 60,965,224.
- * - `alexnet-mini`: the same design for 28x28 images.
- *
- * The `predictions` layer gives softmax probabilities unless `classifierActivation: 'linear'`.
- */
-export function alexnet(config: AlexNetConfig = {}): tf.LayersModel {
-  checkKnownKeys('alexnet', config, CONFIG_KEYS);
-  const variant = checkOneOf('alexnet', 'variant', config.variant ?? 'alexnet', ALEXNET_VARIANTS);
-  const where = `alexnet('${variant}')`;
-  const row = ROWS[variant];
-  const common = resolveCommonConfig(where, config, row);
+function resolve(where: string, config: AlexNetConfig, row: AlexNetRow): Own {
   const filters = checkIntegerList(where, 'filters', config.filters ?? row.filters, 5);
   const units = checkIntegerList(where, 'units', config.units ?? row.units, 2);
   const groups = checkOneOf(where, 'groups', config.groups ?? row.groups, [1, 2] as const);
@@ -223,35 +192,27 @@ export function alexnet(config: AlexNetConfig = {}): tf.LayersModel {
       }
     }
   }
-  const specs = layerSpecs(row, { filters, units, groups, lrn, numClasses: common.numClasses, dropout: common.dropout, classifier: common.classifierActivation });
-  checkInputSize(where, specs, common.inputSize, common.inChannels);
-  return buildSequential(specs, {
-    name: variant,
-    inputShape: [common.inputSize, common.inputSize, common.inChannels],
-    kernelInitializer: common.kernelInitializer,
-    seed: common.seed,
-  });
+  return { filters, units, groups, lrn };
 }
 
-function info(variant: AlexNetVariant): ModelInfo {
-  const row = ROWS[variant];
-  const specs = layerSpecs(row, { ...row, classifier: 'softmax' });
-  return {
-    name: variant,
-    family: 'alexnet',
-    description: row.description,
-    citation: row.citation,
-    inputSize: row.inputSize,
-    minInputSize: minInputSize(specs, row.inChannels),
-    inChannels: row.inChannels,
-    numClasses: row.numClasses,
-    params: specParamCount(specs, [row.inputSize, row.inputSize, row.inChannels]),
-    outputActivation: 'softmax',
-    training: row.training,
-  };
+const FAMILY = defineFamily({ family: 'alexnet', variants: ALEXNET_VARIANTS, rows: ROWS, configKeys: ['filters', 'units', 'groups', 'lrn'], resolve, layers: layerSpecs });
+
+/**
+ * AlexNet (Krizhevsky, Sutskever & Hinton 2012) and variants, as channels-last `tf.LayersModel`s
+ * with Keras-style layer names (`conv1`…`conv5`, `pool1`…`pool3`, `fc1`, `fc2`, `predictions`):
+ *
+ * - `alexnet` (default): D2L's, for 1x224x224 Fashion-MNIST, 46,764,746 parameters.
+ * - `alexnet-classic`: the paper's, 227x227x3, LRN, two-group conv2/4/5, 1000 classes; 60,965,224.
+ * - `alexnet-mini`: the same design for 28x28 images.
+ *
+ * The `predictions` layer gives softmax probabilities unless `classifierActivation: 'linear'`.
+ */
+export function alexnet(config: AlexNetConfig = {}): tf.LayersModel {
+  return FAMILY.build(config);
 }
 
 /** Metadata of every AlexNet variant (defaults, parameters, citation), computed without building. */
-export const ALEXNET_MODELS: Readonly<Record<AlexNetVariant, ModelInfo>> = Object.freeze(
-  Object.fromEntries(ALEXNET_VARIANTS.map((v) => [v, Object.freeze(info(v))])) as Record<AlexNetVariant, ModelInfo>,
-);
+export const ALEXNET_MODELS: Readonly<Record<AlexNetVariant, ModelInfo>> = FAMILY.models;
+
+/** The family as the registry (`@zoo/models`) takes it. */
+export const ALEXNET_FAMILY: ModelFamily<AlexNetVariant, AlexNetConfig> = FAMILY;

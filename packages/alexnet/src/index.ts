@@ -1,2 +1,2 @@
-export { alexnet, ALEXNET_MODELS, ALEXNET_VARIANTS, type AlexNetConfig, type AlexNetVariant } from './alexnet';
+export { alexnet, ALEXNET_FAMILY, ALEXNET_MODELS, ALEXNET_VARIANTS, type AlexNetConfig, type AlexNetVariant } from './alexnet';
 export { loadPretrained } from './pretrained';

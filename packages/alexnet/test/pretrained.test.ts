@@ -1,18 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { servedFetch } from '@zoo/test-kit';
 import { loadPretrained } from '../src';
 import { ALEXNET_WEIGHTS_DIR, loadPretrained as loadShipped } from '../src/node';
 
 /** A fetch that serves this package's weights folder as https://cdn.test/weights/. */
-async function servedFetch(): Promise<typeof fetch> {
-  const files = new Map<string, Uint8Array>();
-  for (const name of await readdir(join(ALEXNET_WEIGHTS_DIR, 'alexnet-mini'))) files.set(`https://cdn.test/weights/alexnet-mini/${name}`, await readFile(join(ALEXNET_WEIGHTS_DIR, 'alexnet-mini', name)));
-  return (async (url: string | URL | Request) => {
-    const body = files.get(String(url));
-    return body === undefined ? new Response('', { status: 404 }) : new Response(body);
-  }) as typeof fetch;
-}
+const servedWeights = () => servedFetch(join(ALEXNET_WEIGHTS_DIR, 'alexnet-mini'), 'https://cdn.test/weights/alexnet-mini/');
 
 describe('@zoo/alexnet pretrained weights', () => {
   beforeAll(async () => {
@@ -29,7 +22,7 @@ describe('@zoo/alexnet pretrained weights', () => {
   });
 
   it('loads the same weights by URL from the browser-safe entry, and needs the URL there', async () => {
-    const p = await loadPretrained('alexnet-mini', { url: 'https://cdn.test/weights/alexnet-mini/', fetch: await servedFetch() });
+    const p = await loadPretrained('alexnet-mini', { url: 'https://cdn.test/weights/alexnet-mini/', fetch: await servedWeights() });
     const disk = await loadShipped('alexnet-mini');
     const x = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 2);
     expect(Array.from((p.model.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from((disk.model.predict(x) as tf.Tensor).dataSync()));

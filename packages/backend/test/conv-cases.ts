@@ -1,6 +1,6 @@
 // The conv2d gradient cases and their computation, shared by the wasm and ONNX Runtime suites.
 import * as tf from '@tensorflow/tfjs';
-import { between, seeded, values } from './random';
+import { between, seeded, values } from '@zoo/test-kit';
 import { use } from './wasm-helpers';
 
 export type Explicit = [[number, number], [number, number], [number, number], [number, number]];

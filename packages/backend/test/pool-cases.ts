@@ -1,6 +1,6 @@
 // Pooling gradient cases (ties, all-zero and all-negative windows), shared by the wasm and ONNX Runtime suites.
 import * as tf from '@tensorflow/tfjs';
-import { between, values } from './random';
+import { between, values } from '@zoo/test-kit';
 
 export type Pool = 'max' | 'avg';
 

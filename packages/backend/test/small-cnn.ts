@@ -1,6 +1,6 @@
 // A small CNN touching every kernel family the zoo trains with, shared by the wasm and ONNX Runtime suites.
 import * as tf from '@tensorflow/tfjs';
-import { seeded, values } from './random';
+import { seeded, values } from '@zoo/test-kit';
 
 export const BATCH = 8;
 export const SIZE = 16;

@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-wasm';
 // (Not IS_TEST: that turns on a per-kernel leak check that TF.js's own custom-gradient ops fail.)
 tf.enableProdMode();
 
-export { between, seeded, values } from './random';
+export { between, seeded, values } from '@zoo/test-kit';
 
 /**
  * The relative error this suite uses: max|a - b| / max|b| (the max norm of the difference over the

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/node';
-import { between, seeded, values as randomValues } from './random';
-import { runOn, scaledMaxError } from './webgpu-compare';
+import { between, runOn, scaledMaxError, seeded, values as randomValues } from '@zoo/test-kit';
 import { itWithAdapter } from './webgpu-probe';
 
 // Every gradient the zoo's models take, on randomized shapes, against the cpu backend. Fixed seeds:

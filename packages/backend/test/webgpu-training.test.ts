@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/node';
-import { seeded, values as randomValues } from './random';
-import { scaledMaxError } from './webgpu-compare';
+import { scaledMaxError, seeded, values as randomValues } from '@zoo/test-kit';
 import { itWithAdapter } from './webgpu-probe';
 
 // A few SGD steps of the zoo's architectures, on WebGPU and on cpu from the same weights and data.

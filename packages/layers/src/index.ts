@@ -1,12 +1,5 @@
 export { checkInteger, checkIntegerList, checkKnownKeys, checkNumber, checkOneOf } from './checks';
-export {
-  describeModel,
-  formatBytes,
-  formatCount,
-  formatDescription,
-  type LayerDescription,
-  type ModelDescription,
-} from './describe-model';
+export { defineFamily, type FamilyDefinition, type ModelFamily, type VariantRow } from './family';
 export { GroupedConv2D, groupedConv2d, type GroupedConv2DArgs } from './grouped-conv2d';
 export { createInitializer, deriveSeed, KERNEL_INITIALIZERS, type KernelInitializerName } from './initializers';
 export { LocalResponseNormalization, localResponseNormalization, type LocalResponseNormalizationArgs } from './lrn';
@@ -16,10 +9,10 @@ export {
   resolveCommonConfig,
   type CommonModelConfig,
   type ModelInfo,
+  type OptimizerName,
   type ResolvedCommonConfig,
   type TrainingDefaults,
 } from './model-info';
-export { roofline, type DeviceRoofs, type Roofline, type RooflineLayer } from './roofline';
 export {
   buildSequential,
   minInputSize,
@@ -54,15 +47,30 @@ export {
   type Pretrained,
   type WeightsSource,
 } from './pretrained/load';
+
+/**
+ * Model analysis moved to `@zoo/analysis`; these names stay here for code written before the move.
+ * @deprecated Import them from `@zoo/analysis`.
+ */
 export {
   activationGrid,
   convLayers,
+  describeModel,
   featureMaps,
   filterGrid,
+  formatBytes,
+  formatCount,
+  formatDescription,
+  roofline,
   type ConvLayerInfo,
+  type DeviceRoofs,
   type FeatureMapOptions,
   type FeatureMaps,
   type FilterGridOptions,
   type GridOptions,
   type ImageGrid,
-} from './inspect';
+  type LayerDescription,
+  type ModelDescription,
+  type Roofline,
+  type RooflineLayer,
+} from '@zoo/analysis';

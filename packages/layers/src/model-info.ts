@@ -2,10 +2,17 @@ import { checkInteger, checkNumber, checkOneOf } from './checks';
 import { KERNEL_INITIALIZERS, type KernelInitializerName } from './initializers';
 import { minInputSize, specShapes, type LayerSpec } from './sequential-spec';
 
+/**
+ * The optimizers a recipe may name and `@zoo/trainer` implements: `sgd` (plain), `momentum` (SGD
+ * with momentum) or `adam`. Defined here, below both, so the registry's recipes and the trainer
+ * share one list (the trainer re-exports it).
+ */
+export type OptimizerName = 'sgd' | 'momentum' | 'adam';
+
 /** How the model's authors (or D2L) trained it; a starting point for a trainer, not a requirement. */
 export interface TrainingDefaults {
   /** `sgd` (plain), `momentum` (SGD with momentum) or `adam`. */
-  optimizer: 'sgd' | 'momentum' | 'adam';
+  optimizer: OptimizerName;
   /** Initial learning rate. */
   learningRate: number;
   /** Examples per step. */

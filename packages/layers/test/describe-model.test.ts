@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { describeModel, formatDescription, groupedConv2d, localResponseNormalization } from '../src';
+import { describeModel, formatDescription } from '@zoo/analysis';
+import { groupedConv2d, localResponseNormalization } from '../src';
 
 function smallNet(): tf.Sequential {
   return tf.sequential({

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { predictions, useTempDir } from '@zoo/test-kit';
 import { fileIOHandler, loadModel, MODEL_JSON, saveModel } from '../src/node';
 
 function net(seed: number): tf.Sequential {
@@ -15,15 +15,13 @@ function net(seed: number): tf.Sequential {
 }
 
 describe('file IO', () => {
-  let root: string;
+  const root = useTempDir('zoo-io-');
   beforeAll(async () => {
     await tf.setBackend('cpu');
-    root = await mkdtemp(join(tmpdir(), 'zoo-io-'));
   });
-  afterAll(async () => rm(root, { recursive: true, force: true }));
 
   it("writes TF.js's format and loads it back with identical predictions", async () => {
-    const dir = join(root, 'plain');
+    const dir = join(root(), 'plain');
     const model = net(1);
     const result = await saveModel(model, dir);
     expect(result.modelArtifactsInfo.weightDataBytes).toBe(4 * model.countParams());
@@ -37,16 +35,15 @@ describe('file IO', () => {
 
     const loaded = await loadModel(dir);
     const x = tf.randomNormal([3, 5, 5, 1], 0, 1, 'float32', 5);
-    const a = model.predict(x) as tf.Tensor;
-    const b = loaded.predict(x) as tf.Tensor;
-    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
-    tf.dispose([x, a, b]);
+    const [original, again] = predictions([model, loaded], x);
+    expect(again).toEqual(original);
+    tf.dispose([x]);
     model.dispose();
     loaded.dispose();
   });
 
   it('replaces a previous save completely, leaving no temporary or stale files', async () => {
-    const dir = join(root, 'overwrite');
+    const dir = join(root(), 'overwrite');
     const first = net(1);
     const second = net(2);
     await saveModel(first, dir);
@@ -60,7 +57,7 @@ describe('file IO', () => {
   });
 
   it('keeps the optimizer state when asked, for resuming training', async () => {
-    const dir = join(root, 'optimizer');
+    const dir = join(root(), 'optimizer');
     const model = net(3);
     model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
     const x = tf.randomNormal([4, 5, 5, 1], 0, 1, 'float32', 6);
@@ -78,7 +75,7 @@ describe('file IO', () => {
   });
 
   it('loads a directory whose weights are split over several shards', async () => {
-    const dir = join(root, 'shards');
+    const dir = join(root(), 'shards');
     const model = net(4);
     await saveModel(model, dir);
     const json = JSON.parse(await readFile(join(dir, MODEL_JSON), 'utf8'));
@@ -95,23 +92,21 @@ describe('file IO', () => {
   });
 
   it('says which file is missing', async () => {
-    await expect(loadModel(join(root, 'nothing-here'))).rejects.toThrow(/cannot read .*nothing-here\/model\.json \(ENOENT\)/);
+    await expect(loadModel(join(root(), 'nothing-here'))).rejects.toThrow(/cannot read .*nothing-here\/model\.json \(ENOENT\)/);
   });
 });
 
 describe('loadModel on a damaged or hostile model folder', () => {
-  let root: string;
+  const root = useTempDir('zoo-io-bad-');
   let dir: string;
   let weightsFile: string;
   let pristine: Buffer;
   let json: { weightsManifest: { paths: string[] }[]; weightsIntegrity?: Record<string, { bytes: number; sha256: string }> };
   beforeAll(async () => {
     await tf.setBackend('cpu');
-    root = await mkdtemp(join(tmpdir(), 'zoo-io-bad-'));
   });
-  afterAll(async () => rm(root, { recursive: true, force: true }));
   beforeEach(async () => {
-    dir = await mkdtemp(join(root, 'm-'));
+    dir = await mkdtemp(join(root(), 'm-'));
     const model = net(7);
     await saveModel(model, dir);
     model.dispose();

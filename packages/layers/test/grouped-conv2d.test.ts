@@ -1,17 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { predictions, useTempDir } from '@zoo/test-kit';
 import { GroupedConv2D, groupedConv2d } from '../src';
 import { loadModel, saveModel } from '../src/node';
 
 describe('GroupedConv2D', () => {
-  let dir: string;
+  const dir = useTempDir('zoo-gconv-');
   beforeAll(async () => {
     await tf.setBackend('cpu');
-    dir = await mkdtemp(join(tmpdir(), 'zoo-gconv-'));
   });
-  afterAll(async () => rm(dir, { recursive: true, force: true }));
 
   it('equals a full convolution whose kernel is zero between groups', () => {
     const groups = 2;
@@ -67,14 +64,13 @@ describe('GroupedConv2D', () => {
     const after = model.evaluate(x, y) as tf.Scalar;
     expect(after.dataSync()[0]).toBeLessThan(before.dataSync()[0]);
 
-    await saveModel(model, join(dir, 'g'));
-    const loaded = await loadModel(join(dir, 'g'));
+    await saveModel(model, join(dir(), 'g'));
+    const loaded = await loadModel(join(dir(), 'g'));
     expect(loaded.getLayer('conv1')).toBeInstanceOf(GroupedConv2D);
     expect(loaded.getLayer('conv1').getConfig()).toMatchObject({ groups: 2, filters: 4, activation: 'relu', seed: 3 });
-    const a = model.predict(x) as tf.Tensor;
-    const b = loaded.predict(x) as tf.Tensor;
-    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
-    tf.dispose([x, y, before, after, a, b]);
+    const [original, again] = predictions([model, loaded], x);
+    expect(again).toEqual(original);
+    tf.dispose([x, y, before, after]);
     model.dispose();
     loaded.dispose();
   });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { activationGrid, convLayers, featureMaps, filterGrid, groupedConv2d } from '../src';
+import { activationGrid, convLayers, featureMaps, filterGrid } from '@zoo/analysis';
+import { groupedConv2d } from '../src';
 
 function net(inChannels: number): tf.Sequential {
   return tf.sequential({

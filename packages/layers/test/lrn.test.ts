@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { predictions, useTempDir } from '@zoo/test-kit';
 import { LocalResponseNormalization, localResponseNormalization } from '../src';
 import { loadModel, saveModel } from '../src/node';
 
@@ -21,12 +20,10 @@ function referenceLrn(x: number[][][][], r: number, bias: number, alpha: number,
 }
 
 describe('LocalResponseNormalization', () => {
-  let dir: string;
+  const dir = useTempDir('zoo-lrn-');
   beforeAll(async () => {
     await tf.setBackend('cpu');
-    dir = await mkdtemp(join(tmpdir(), 'zoo-lrn-'));
   });
-  afterAll(async () => rm(dir, { recursive: true, force: true }));
 
   it("defaults to the AlexNet paper's constants in TF semantics", () => {
     const layer = localResponseNormalization();
@@ -64,15 +61,14 @@ describe('LocalResponseNormalization', () => {
       ],
     });
     const x = tf.randomNormal([2, 6, 6, 2], 0, 5, 'float32', 3);
-    await saveModel(model, join(dir, 'm'));
-    const loaded = await loadModel(join(dir, 'm'));
+    await saveModel(model, join(dir(), 'm'));
+    const loaded = await loadModel(join(dir(), 'm'));
     const layer = loaded.getLayer('norm1');
     expect(layer).toBeInstanceOf(LocalResponseNormalization);
     expect(layer.getConfig()).toMatchObject({ alpha: 0.01, beta: 0.6, bias: 1.5, depthRadius: 1 });
-    const a = model.predict(x) as tf.Tensor;
-    const b = loaded.predict(x) as tf.Tensor;
-    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
-    tf.dispose([x, a, b]);
+    const [original, again] = predictions([model, loaded], x);
+    expect(again).toEqual(original);
+    tf.dispose([x]);
     model.dispose();
     loaded.dispose();
   });

@@ -1,2 +1,2 @@
-export { lenet, LENET_MODELS, LENET_VARIANTS, type LeNetConfig, type LeNetVariant } from './lenet';
+export { lenet, LENET_FAMILY, LENET_MODELS, LENET_VARIANTS, type LeNetConfig, type LeNetVariant } from './lenet';
 export { loadPretrained } from './pretrained';

@@ -1,19 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import {
-  buildSequential,
-  checkInputSize,
-  checkIntegerList,
-  checkKnownKeys,
-  checkOneOf,
-  COMMON_CONFIG_KEYS,
-  minInputSize,
-  resolveCommonConfig,
-  specParamCount,
-  type CommonModelConfig,
-  type LayerSpec,
-  type ModelInfo,
-  type TrainingDefaults,
-} from '@zoo/layers';
+import { checkIntegerList, defineFamily, type CommonModelConfig, type LayerSpec, type ModelFamily, type ModelInfo, type ResolvedCommonConfig, type VariantRow } from '@zoo/layers';
 
 /** LeNet variants, by registry name. */
 export const LENET_VARIANTS = ['lenet5', 'lenet5-relu', 'lenet5-dropout'] as const;
@@ -29,20 +15,23 @@ export interface LeNetConfig extends CommonModelConfig {
   units?: [number, number];
 }
 
-interface LeNetRow {
-  description: string;
+interface LeNetRow extends VariantRow {
   activation: 'sigmoid' | 'relu';
   pooling: 'avg' | 'max';
-  dropout: number;
-  training: TrainingDefaults;
+  filters: number[];
+  units: number[];
 }
 
 const D2L_CITATION = 'Zhang, Lipton, Li & Smola, Dive into Deep Learning, section 7.6 "Convolutional Neural Networks (LeNet)" (2023)';
 const LECUN_CITATION = 'LeCun, Bottou, Bengio & Haffner, "Gradient-based learning applied to document recognition", Proc. IEEE 86(11), 1998';
 
+/** What every LeNet variant shares: D2L's 28x28 grey Fashion-MNIST, 10 classes, LeNet-5's widths. */
+const LENET5 = { citation: `${LECUN_CITATION}; ${D2L_CITATION}`, inputSize: 28, inChannels: 1, numClasses: 10, filters: [6, 16], units: [120, 84] };
+
 /** The variants as data: one row each, fed to the one builder below. */
 const ROWS: Record<LeNetVariant, LeNetRow> = {
   lenet5: {
+    ...LENET5,
     description: "LeNet-5 as in D2L: sigmoid activations and average pooling, LeCun's 1998 design without the Gaussian output layer",
     activation: 'sigmoid',
     pooling: 'avg',
@@ -51,6 +40,7 @@ const ROWS: Record<LeNetVariant, LeNetRow> = {
     training: { optimizer: 'sgd', learningRate: 0.9, batchSize: 256, epochs: 20, seed: 1, source: 'D2L 7.6 (train_ch6, lr 0.9, batch 256), 20 epochs instead of 10' },
   },
   'lenet5-relu': {
+    ...LENET5,
     description: 'LeNet-5 modernised: ReLU activations and max pooling (D2L 7.6 exercise)',
     activation: 'relu',
     pooling: 'max',
@@ -59,6 +49,7 @@ const ROWS: Record<LeNetVariant, LeNetRow> = {
     training: { optimizer: 'adam', learningRate: 2e-3, lrSchedule: 'cosine', batchSize: 256, epochs: 12, seed: 1, source: "zoo: measured with packages/models/scripts/train-pretrained.ts (D2L's lr 0.9 is tuned for sigmoid and diverges with ReLU)" },
   },
   'lenet5-dropout': {
+    ...LENET5,
     description: 'LeNet-5 with ReLU, max pooling and dropout in the dense layers (D2L 7.6 exercise)',
     activation: 'relu',
     pooling: 'max',
@@ -68,10 +59,7 @@ const ROWS: Record<LeNetVariant, LeNetRow> = {
   },
 };
 
-const CONFIG_KEYS = [...COMMON_CONFIG_KEYS, 'variant', 'filters', 'units'] as const;
-const DEFAULTS = { inputSize: 28, inChannels: 1, numClasses: 10, filters: [6, 16], units: [120, 84] };
-
-function layerSpecs(row: LeNetRow, filters: number[], units: number[], numClasses: number, dropout: number, classifier: 'softmax' | 'linear'): LayerSpec[] {
+function layerSpecs(row: LeNetRow, { filters, units }: { filters: number[]; units: number[] }, { numClasses, dropout, classifierActivation: classifier }: ResolvedCommonConfig): LayerSpec[] {
   const pool = (name: string): LayerSpec => ({ kind: 'pool', name, mode: row.pooling, poolSize: 2, strides: 2, padding: 'valid' });
   const head = (name: string, n: number): LayerSpec[] => [
     { kind: 'dense', name, units: n, activation: row.activation },
@@ -90,6 +78,18 @@ function layerSpecs(row: LeNetRow, filters: number[], units: number[], numClasse
   ];
 }
 
+const FAMILY = defineFamily({
+  family: 'lenet',
+  variants: LENET_VARIANTS,
+  rows: ROWS,
+  configKeys: ['filters', 'units'],
+  resolve: (where, config: LeNetConfig, row) => ({
+    filters: checkIntegerList(where, 'filters', config.filters ?? row.filters, 2),
+    units: checkIntegerList(where, 'units', config.units ?? row.units, 2),
+  }),
+  layers: layerSpecs,
+});
+
 /**
  * LeNet-5 (LeCun et al. 1998) as D2L builds it: conv 6@5x5 (pad 2) → pool 2/2 → conv 16@5x5 → pool
  * 2/2 → dense 120 → 84 → classes; 61,706 parameters on 28x28x1 with 10 classes. Channels-last input
@@ -97,42 +97,11 @@ function layerSpecs(row: LeNetRow, filters: number[], units: number[], numClasse
  * unless `classifierActivation: 'linear'`. With no argument: the `lenet5` variant.
  */
 export function lenet(config: LeNetConfig = {}): tf.LayersModel {
-  checkKnownKeys('lenet', config, CONFIG_KEYS);
-  const variant = checkOneOf('lenet', 'variant', config.variant ?? 'lenet5', LENET_VARIANTS);
-  const where = `lenet('${variant}')`;
-  const row = ROWS[variant];
-  const common = resolveCommonConfig(where, config, { ...DEFAULTS, dropout: row.dropout });
-  const filters = checkIntegerList(where, 'filters', config.filters ?? DEFAULTS.filters, 2);
-  const units = checkIntegerList(where, 'units', config.units ?? DEFAULTS.units, 2);
-  const specs = layerSpecs(row, filters, units, common.numClasses, common.dropout, common.classifierActivation);
-  checkInputSize(where, specs, common.inputSize, common.inChannels);
-  return buildSequential(specs, {
-    name: variant,
-    inputShape: [common.inputSize, common.inputSize, common.inChannels],
-    kernelInitializer: common.kernelInitializer,
-    seed: common.seed,
-  });
-}
-
-function info(variant: LeNetVariant): ModelInfo {
-  const row = ROWS[variant];
-  const specs = layerSpecs(row, DEFAULTS.filters, DEFAULTS.units, DEFAULTS.numClasses, row.dropout, 'softmax');
-  return {
-    name: variant,
-    family: 'lenet',
-    description: row.description,
-    citation: `${LECUN_CITATION}; ${D2L_CITATION}`,
-    inputSize: DEFAULTS.inputSize,
-    minInputSize: minInputSize(specs, DEFAULTS.inChannels),
-    inChannels: DEFAULTS.inChannels,
-    numClasses: DEFAULTS.numClasses,
-    params: specParamCount(specs, [DEFAULTS.inputSize, DEFAULTS.inputSize, DEFAULTS.inChannels]),
-    outputActivation: 'softmax',
-    training: row.training,
-  };
+  return FAMILY.build(config);
 }
 
 /** Metadata of every LeNet variant (defaults, parameters, citation), computed without building. */
-export const LENET_MODELS: Readonly<Record<LeNetVariant, ModelInfo>> = Object.freeze(
-  Object.fromEntries(LENET_VARIANTS.map((v) => [v, Object.freeze(info(v))])) as Record<LeNetVariant, ModelInfo>,
-);
+export const LENET_MODELS: Readonly<Record<LeNetVariant, ModelInfo>> = FAMILY.models;
+
+/** The family as the registry (`@zoo/models`) takes it. */
+export const LENET_FAMILY: ModelFamily<LeNetVariant, LeNetConfig> = FAMILY;

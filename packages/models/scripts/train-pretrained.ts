@@ -161,7 +161,7 @@ async function trainOne(name: ModelName, data: Awaited<ReturnType<typeof loadFas
       : target !== undefined && !partial && evaluation.accuracy < target
         ? { note: `missed its target: test accuracy ${evaluation.accuracy.toFixed(4)} < ${target}` }
         : {}),
-    history: result.history.map((r) => ({ epoch: r.epoch + 1, loss: r.loss, trainAcc: r.trainAcc, testLoss: r.testLoss, testAcc: r.testAcc, lr: r.lr, seconds: r.seconds })),
+    history: result.history.map((r) => ({ epoch: r.epoch, loss: r.loss, trainAcc: r.trainAcc, testLoss: r.testLoss, testAcc: r.testAcc, lr: r.lr, seconds: r.seconds })),
   });
   const verdict = target === undefined ? '' : evaluation.accuracy >= target ? ` (target ${target}: met)` : ` (target ${target}: MISSED)`;
   log(`done: test accuracy ${evaluation.accuracy.toFixed(4)} loss ${evaluation.loss.toFixed(4)} on ${evaluation.examples} images${verdict}; ${trainSeconds.toFixed(0)} s training; ${manifest.bytes} bytes of weights, sha256 ${manifest.sha256.slice(0, 16)}…; written to ${out}`);

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
-import { alexnet, ALEXNET_MODELS, type AlexNetConfig, type AlexNetVariant } from '@zoo/alexnet';
-import type { CommonModelConfig, ModelInfo } from '@zoo/layers';
-import { lenet, LENET_MODELS, type LeNetConfig, type LeNetVariant } from '@zoo/lenet';
+import { ALEXNET_FAMILY, ALEXNET_MODELS, type AlexNetConfig, type AlexNetVariant } from '@zoo/alexnet';
+import type { CommonModelConfig, ModelFamily, ModelInfo } from '@zoo/layers';
+import { LENET_FAMILY, LENET_MODELS, type LeNetConfig, type LeNetVariant } from '@zoo/lenet';
 
 /** Every model name the zoo can build. */
 export type ModelName = LeNetVariant | AlexNetVariant;
@@ -18,18 +18,14 @@ interface Entry {
   build(config: CommonModelConfig): tf.LayersModel;
 }
 
+/** A family's variants as registry entries: its metadata, and its builder with the variant filled in. */
+function entries<V extends string, C extends CommonModelConfig & { variant?: V }>(family: ModelFamily<V, C>): [string, Entry][] {
+  return family.variants.map((variant) => [variant, { info: family.models[variant], build: (config) => family.build({ ...config, variant } as C) }]);
+}
+
 // One row per variant; a new variant in a family package shows up here (and in every registry-driven
 // test) without touching this file.
-const REGISTRY: ReadonlyMap<string, Entry> = new Map<string, Entry>([
-  ...Object.entries(LENET_MODELS).map(([name, info]): [string, Entry] => [
-    name,
-    { info, build: (config) => lenet({ ...(config as LeNetConfig), variant: name as LeNetVariant }) },
-  ]),
-  ...Object.entries(ALEXNET_MODELS).map(([name, info]): [string, Entry] => [
-    name,
-    { info, build: (config) => alexnet({ ...(config as AlexNetConfig), variant: name as AlexNetVariant }) },
-  ]),
-]);
+const REGISTRY: ReadonlyMap<string, Entry> = new Map<string, Entry>([...entries(LENET_FAMILY), ...entries(ALEXNET_FAMILY)]);
 
 /** Every registered model name, LeNets first, in the families' table order. */
 export const MODEL_NAMES: readonly ModelName[] = Object.freeze([...REGISTRY.keys()] as ModelName[]);

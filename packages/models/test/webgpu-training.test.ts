@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@zoo/backend';
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { scaledMaxError } from '@zoo/test-kit';
 import { createModel, listModels, type AlexNetVariant, type ModelInfo } from '../src';
 
 // Every registered variant trains on WebGPU as it does on cpu: same weights, same batch, a few SGD
@@ -65,17 +66,6 @@ async function train(backend: string, info: ModelInfo, initial: Float32Array[], 
   tf.dispose([xs, ys]);
   model.dispose();
   return { losses, weights };
-}
-
-function scaledMaxError(actual: Float32Array, expected: Float32Array): number {
-  let scale = 1;
-  for (const v of expected) scale = Math.max(scale, Math.abs(v));
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const diff = Math.abs(actual[i] - expected[i]);
-    if (!(diff <= worst)) worst = Number.isNaN(diff) ? Infinity : diff;
-  }
-  return worst / scale;
 }
 
 beforeAll(async () => {

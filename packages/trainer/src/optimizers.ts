@@ -10,13 +10,14 @@
  * the weights, the slots and the step count alone.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { OptimizerName } from '@zoo/layers';
 import { describeLr, type LrSchedule, type LrScheduleDescription } from './schedules';
 
 /** A tensor with a name, as `tf.Optimizer.getWeights` returns them. */
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
-/** The optimizers the trainer knows. */
-export type OptimizerName = 'sgd' | 'momentum' | 'adam';
+/** The optimizers the trainer knows: the list the registry's recipes name (`@zoo/layers`). */
+export type { OptimizerName };
 
 /** The `optimizer` option of `train`. */
 export interface OptimizerOptions {

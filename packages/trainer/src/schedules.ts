@@ -2,6 +2,7 @@
  * Learning-rate schedules: pure functions of the global optimizer step (0-based), as in nanoGPT,
  * that carry a serialisable description so that a saved result says which schedule produced it.
  */
+import type { TrainingDefaults } from '@zoo/layers';
 
 /** Serialisable description of a learning-rate schedule. */
 export type LrScheduleDescription =
@@ -112,15 +113,8 @@ export function describeLr(lr: number | LrSchedule): number | LrScheduleDescript
   return lr.description ?? { type: 'custom', name: lr.name || 'anonymous', source: String(lr) };
 }
 
-/** What a training recipe (a model's registry `training`) says about its learning rate. */
-export interface LrRecipe {
-  /** The initial rate. */
-  readonly learningRate: number;
-  /** `cosine`: decay to 0 over all the run's steps; `step` (the default): `lrDropEpochs`. */
-  readonly lrSchedule?: 'step' | 'cosine';
-  /** Epochs after which the rate is divided by 10 (step schedule). */
-  readonly lrDropEpochs?: readonly number[];
-}
+/** What a training recipe (a model's registry `training`, `@zoo/layers`' `TrainingDefaults`) says about its learning rate. */
+export type LrRecipe = Readonly<Pick<TrainingDefaults, 'learningRate' | 'lrSchedule' | 'lrDropEpochs'>>;
 
 /**
  * A recipe's learning rate as the trainer takes it: a constant, divided by 10 after each of

@@ -1,29 +1,20 @@
 /** The records a run produces: per batch, per epoch, and the resolved config that goes with them. */
+import type { ManifestEpoch } from '@zoo/layers';
 import type { LossSource } from './loss';
 import type { ResolvedOptimizerConfig } from './optimizers';
 
-/** One epoch of training, as reported to `onEpochEnd` and kept in `history`. */
-export interface EpochRecord {
-  /** Epoch index, 0-based (TF.js convention). */
-  readonly epoch: number;
-  /** Mean training cross-entropy over the epoch's examples, each taken with the weights of its batch (as D2L's `train_ch6`). */
-  readonly loss: number;
-  /** Training accuracy over the epoch, counted the same way. */
-  readonly trainAcc: number;
-  /** Mean cross-entropy on `test` after the epoch; null without `test`. */
-  readonly testLoss: number | null;
-  /** Accuracy on `test` after the epoch; null without `test`. */
-  readonly testAcc: number | null;
-  /** Learning rate of the epoch's last step. */
-  readonly lr: number;
+/**
+ * One epoch of training, as reported to `onEpochEnd` and kept in `history`: the manifest's epoch
+ * record (`@zoo/layers`' `ManifestEpoch`: epoch counted from 0, null where there is no test set) and
+ * what only a live run knows.
+ */
+export interface EpochRecord extends ManifestEpoch {
   /** Training examples in the epoch. */
   readonly examples: number;
   /** Batches (= optimizer steps) in the epoch. */
   readonly batches: number;
   /** Global optimizer steps completed at the end of the epoch. */
   readonly step: number;
-  /** Wall time of the epoch in seconds: training and evaluation, not checkpoint writing. */
-  readonly seconds: number;
   /** Training examples per second of training time (evaluation excluded), D2L's throughput measure. */
   readonly examplesPerSec: number;
   /** `tf.memory().numTensors` at the end of the epoch: constant from epoch to epoch unless something leaks. */

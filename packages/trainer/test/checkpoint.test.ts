@@ -1,9 +1,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { fileIOHandler } from '@zoo/layers/node';
 import { CheckpointError, TrainingAbortedError, type TrainOptions } from '../src';
 import { latestCheckpoint, train } from '../src/node';
-import { dataset, metrics, model, removeDir, synthetic, tempDir, weightsOf } from './helpers';
+import { dataset, metrics, model, removeDir, SIDE, synthetic, tempDir, weightsOf } from './helpers';
 
 const trainData = synthetic(160, 21);
 const testData = synthetic(64, 22);
@@ -120,6 +121,7 @@ describe('checkpoints and resume', () => {
     expect(checkpointPath).toBe(path.join(dir, 'ckpt-e0002-b000000'));
     expect((await fs.readdir(checkpointPath as string)).sort()).toEqual([
       'manifest.json',
+      'model.json',
       'optimizer.bin',
       'weights.bin',
     ]);
@@ -131,6 +133,18 @@ describe('checkpoints and resume', () => {
     expect(manifest).toMatchObject({ format: 'zoo-trainer-checkpoint', formatVersion: 1, rng: { seed: 5, step: 10 } });
     expect(manifest.fingerprint.layers.map((l: { name: string }) => l.name)).toEqual(['flatten', 'fc1', 'predictions']);
     expect(await latestCheckpoint(path.join(dir, 'nothing-here'))).toBeNull();
+  });
+
+  test('tf.loadLayersModel opens a checkpoint: the trained weights, predicting as the trained model does', async () => {
+    const trained = model();
+    const { checkpointPath } = await train(trained, options({ checkpointDir: dir, epochs: 1 }));
+    const opened = await tf.loadLayersModel(fileIOHandler(checkpointPath as string));
+    expect(await weightsOf(opened)).toEqual(await weightsOf(trained));
+    const x = tf.tensor4d(trainData.x.slice(0, 4).flat(), [4, SIDE, SIDE, 1]);
+    const [a, b] = [trained.predict(x) as tf.Tensor, opened.predict(x) as tf.Tensor];
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    tf.dispose([x, a, b]);
+    opened.dispose();
   });
 
   test('keepCheckpoints keeps that many', async () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@zoo/backend';
 import { evaluate } from '../src';
-import { lcg } from './helpers';
+import { seeded } from '@zoo/test-kit';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -20,7 +20,7 @@ function selector(): tf.Sequential {
 }
 
 function pairs(n: number, seed: number, classes: number[]): { label: number; predicted: number }[] {
-  const r = lcg(seed);
+  const r = seeded(seed);
   return Array.from({ length: n }, () => ({
     label: classes[Math.floor(r() * classes.length)],
     predicted: Math.floor(r() * K),

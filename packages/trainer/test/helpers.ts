@@ -2,19 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { seeded } from '@zoo/test-kit';
 import type { BatchDataset, EpochRecord, TrainingBatch } from '../src';
 
 export const SIDE = 4;
 export const CLASSES = 3;
-
-/** A small seeded generator for test data (independent of the trainer's). */
-export function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 0x100000000;
-  };
-}
 
 export interface Synthetic {
   readonly x: number[][]; // flattened SIDE*SIDE images
@@ -26,8 +18,8 @@ export interface Synthetic {
  * prototype plus noise.
  */
 export function synthetic(n: number, seed: number, noise = 0.3): Synthetic {
-  const r = lcg(seed);
-  const protoRng = lcg(12345);
+  const r = seeded(seed);
+  const protoRng = seeded(12345);
   const prototypes = Array.from({ length: CLASSES }, () =>
     Array.from({ length: SIDE * SIDE }, () => protoRng() * 2 - 1),
   );

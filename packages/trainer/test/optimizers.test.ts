@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createOptimizer, resolveOptimizerOptions, train, type OptimizerOptions } from '../src';
-import { lcg } from './helpers';
+import { seeded } from '@zoo/test-kit';
 
 // A softmax regression whose gradient is easy to write by hand: z = xW + b, p = softmax(z),
 // loss = mean over the batch of −log p[label], so dz = (p − y) / B, dW = xᵀ dz, db = Σ dz.
@@ -35,7 +35,7 @@ const scale = (p: Params, s: number): Params => zip(p, p, (a) => a * s);
 const add = (p: Params, q: Params): Params => zip(p, q, (a, b) => a + b);
 
 function problem(seed: number) {
-  const r = lcg(seed);
+  const r = seeded(seed);
   const W = Array.from({ length: D }, () => Array.from({ length: K }, () => r() - 0.5));
   const b = Array.from({ length: K }, () => r() - 0.5);
   const batches = Array.from({ length: 3 }, () => ({

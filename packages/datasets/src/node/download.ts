@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { open, readdir, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { writeFileDurable } from '@zoo/fs/node';
 import { DatasetError } from '../errors';
 
 /** Bytes arriving for one file. */
@@ -156,9 +157,9 @@ async function tryOnce(url: string, part: string, fileName: string, attempt: num
     const totalBytes = header !== null && /^\d+$/.test(header) ? Number(header) : null;
     const md5 = createHash('md5');
     let receivedBytes = 0;
-    const file = await open(part, 'wx');
-    try {
-      const reader = response.body.getReader();
+    const reader = response.body.getReader();
+    // The chunks as they arrive, each counted, hashed and reported; a read that fails is a retryable attempt.
+    async function* chunks(): AsyncIterable<Uint8Array> {
       for (;;) {
         let chunk: Awaited<ReturnType<typeof reader.read>>;
         try {
@@ -166,17 +167,16 @@ async function tryOnce(url: string, part: string, fileName: string, attempt: num
         } catch (error) {
           throw new AttemptError(describe(controller.signal.aborted ? controller.signal.reason : error), true);
         }
-        if (chunk.done) break;
+        if (chunk.done) return;
         arm();
         md5.update(chunk.value);
-        await file.write(chunk.value);
+        yield chunk.value;
         receivedBytes += chunk.value.length;
         s.onProgress?.({ phase: 'download', file: fileName, url, receivedBytes, totalBytes, attempt });
       }
-      await file.sync();
-    } finally {
-      await file.close();
     }
+    // A private part file (exclusive), flushed before it is verified and moved into place.
+    await writeFileDurable(part, chunks(), { exclusive: true });
     if (totalBytes !== null && receivedBytes !== totalBytes) {
       throw new AttemptError(`received ${receivedBytes} of ${totalBytes} bytes`, true);
     }

@@ -1,6 +1,7 @@
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { moveIntoPlace } from '@zoo/fs/node';
 import { FASHION_MNIST, MNIST, SPLIT_FILES, type DatasetSpec, type IdxFileSpec, type SplitFile } from '../catalog';
 import { DatasetError, invalidArgument, isPositiveInteger } from '../errors';
 import type { Verification } from '../idx';
@@ -271,7 +272,7 @@ async function downloadVerified(
   });
   try {
     const verified = await readIdxFile(part, fileSpec);
-    await rename(part, join(cacheDir, fileName));
+    await moveIntoPlace(part, join(cacheDir, fileName));
     return verified;
   } catch (error) {
     await rm(part, { force: true });

@@ -1,64 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { writeFileAtomic } from '@zoo/fs/node';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 
 /** The file TF.js's `tf.loadLayersModel` looks for, and the one {@link fileIOHandler} writes last. */
 export const MODEL_JSON = 'model.json';
 const WEIGHTS_FILE = /^weights\.[0-9a-f]+\.bin$/;
-/** Prefix of every temporary file {@link writeFileAtomic} makes, so that a sweep after a crash can find them. */
-export const TEMP_PREFIX = '.tmp-';
 
 function asBuffers(data: tf.io.WeightData | undefined): Buffer[] {
   if (data === undefined) return [];
   return (Array.isArray(data) ? data : [data]).map((part) => Buffer.from(part));
-}
-
-/**
- * Writes `data` to `path` and flushes it to the disk before returning (no rename: see
- * {@link writeFileAtomic}). With `exclusive`, fails with EEXIST when `path` exists, so that creating
- * it is atomic (a lock file).
- */
-export async function writeFileDurable(path: string, data: string | Uint8Array, options: { exclusive?: boolean } = {}): Promise<void> {
-  const file = await open(path, options.exclusive === true ? 'wx' : 'w');
-  try {
-    await file.writeFile(data);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-}
-
-/** Flushes a directory's entries (a rename into it) to disk where the platform allows it (not on Windows). */
-export async function syncDir(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Directories cannot be opened or fsync'd on some platforms; the rename is still atomic.
-  } finally {
-    await handle?.close();
-  }
-}
-
-/**
- * Writes a whole file or nothing: the data goes to a temporary file in the same folder (named
- * {@link TEMP_PREFIX}…), is flushed, and is renamed over `path`, so a reader, a crash or a power cut
- * never sees half of it. The one atomic writer of the repo: checkpoints, saved models and reports use it.
- */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
-  const temp = join(dir, `${TEMP_PREFIX}${basename(path)}-${process.pid}-${randomBytes(4).toString('hex')}`);
-  try {
-    await writeFileDurable(temp, data);
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
-  await syncDir(dir);
 }
 
 /** Size and SHA-256 of one weights file, as {@link fileIOHandler} records them in model.json. */

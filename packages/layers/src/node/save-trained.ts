@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { MODEL_JSON, saveModel, writeFileAtomic } from './file-io';
+import { writeFileAtomic } from '@zoo/fs/node';
+import { MODEL_JSON, saveModel } from './file-io';
 import { MANIFEST_JSON, sha256Hex, WEIGHTS_FORMAT, WEIGHTS_FORMAT_VERSION, type WeightsManifest } from '../pretrained/manifest';
 
 /** What {@link saveTrainedModel} needs besides the model: everything in the manifest it cannot compute. */

@@ -27,14 +27,26 @@ export interface InputSpec {
   readonly normalization: Normalization;
 }
 
-/** One epoch of the run that made the weights. */
+/**
+ * One epoch of the run that made the weights: the fields of `@zoo/trainer`'s `EpochRecord` that a
+ * manifest keeps (the trainer's record extends this one, so the two cannot drift). The zoo's one
+ * convention for epoch records: `epoch` counts from 0 (as TF.js's callbacks do), and a number that
+ * was not measured is `null`; whatever shows epochs to people adds 1 where it prints them.
+ */
 export interface ManifestEpoch {
+  /** Epoch index, 0-based. */
   readonly epoch: number;
+  /** Mean training cross-entropy over the epoch's examples, each taken with the weights of its batch (as D2L's `train_ch6`). */
   readonly loss: number;
+  /** Training accuracy over the epoch, counted the same way. */
   readonly trainAcc: number;
+  /** Mean cross-entropy on the test split after the epoch; null without one. */
   readonly testLoss: number | null;
+  /** Accuracy on the test split after the epoch; null without one. */
   readonly testAcc: number | null;
+  /** Learning rate of the epoch's last step. */
   readonly lr: number;
+  /** Wall time of the epoch in seconds: training and evaluation, not checkpoint writing. */
   readonly seconds: number;
 }
 

@@ -1,6 +1,6 @@
-// Seeded test data, shared by the wasm and WebGPU suites: a failing random case replays from its seed.
+// Seeded test data: a failing random case replays from its seed.
 
-/** A seeded generator (mulberry32) so every run checks the same shapes and values. */
+/** A seeded generator (mulberry32) of numbers in [0, 1), so every run checks the same shapes and values. */
 export function seeded(seed: number): () => number {
   let state = seed >>> 0;
   return () => {

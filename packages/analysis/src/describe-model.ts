@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { formatBytes, formatCount } from './format';
 
 /** One layer of a {@link ModelDescription}. Shapes include the batch axis. */
 export interface LayerDescription {
@@ -136,25 +137,6 @@ export function describeModel(model: tf.LayersModel, inputShape?: readonly numbe
     layers,
     totals: { params: sum('params'), macs: sum('macs'), flops: sum('flops'), weightBytes: sum('weightBytes'), activationBytes: sum('activationBytes') },
   };
-}
-
-function human(value: number, units: readonly string[], base: number): string {
-  let i = 0;
-  while (Math.abs(value) >= base && i < units.length - 1) {
-    value /= base;
-    i++;
-  }
-  return `${i === 0 ? value : value.toFixed(value < 10 ? 2 : 1)} ${units[i]}`;
-}
-
-/** `1.5 GFLOP`-style count. */
-export function formatCount(value: number, unit = ''): string {
-  return human(value, ['', 'K', 'M', 'G', 'T', 'P'].map((p) => `${p}${unit}`), 1000).trim();
-}
-
-/** `164.1 MiB`-style size. */
-export function formatBytes(bytes: number): string {
-  return human(bytes, ['B', 'KiB', 'MiB', 'GiB', 'TiB'], 1024);
 }
 
 /** A fixed-width table of a {@link ModelDescription}, one row per layer and a total row. */

@@ -1,0 +1,1 @@
+export { moveIntoPlace, syncDir, TEMP_PREFIX, writeFileAtomic, writeFileDurable, type FileContent } from './write';
