@@ -1,6 +1,6 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { Roofline } from '@zoo/layers';
+import type { Roofline } from '@zoo/analysis';
 import type { NominalRoofs } from './device-roofs';
 import type { SweepFlag } from './options';
 import type { Report } from './report';

@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 
 // The repo's one atomic writer and the prefix of its temporary files, for the app's own files.
-export { TEMP_PREFIX, writeFileAtomic, writeFileDurable } from '@zoo/layers/node';
+export { TEMP_PREFIX, writeFileAtomic, writeFileDurable } from '@zoo/fs/node';
 
 /**
  * Relative paths are taken from where the user typed the command: `pnpm --filter compare start` runs

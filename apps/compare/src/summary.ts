@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { ModelDescription, Roofline } from '@zoo/layers';
+import type { ModelDescription, Roofline } from '@zoo/analysis';
 import type { NominalRoofs } from './device-roofs';
 import { formatBytes, formatCount, formatFlops } from './format';
 

@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from '@zoo/datasets';
-import { convLayers, featureMaps, filterGrid, type ImageGrid } from '@zoo/layers';
+import { convLayers, featureMaps, filterGrid, type ImageGrid } from '@zoo/analysis';
 import { encodePng } from '@zoo/layers/node';
 import { isModelName } from '@zoo/models';
 import { loadPretrained } from '@zoo/models/node';

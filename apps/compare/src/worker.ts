@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeBackend, initBackend, type BackendChoice } from '@zoo/backend';
 import { toDataset } from '@zoo/datasets';
-import { describeModel } from '@zoo/layers';
+import { describeModel } from '@zoo/analysis';
 import { createModel } from '@zoo/models';
 import {
   evaluate,

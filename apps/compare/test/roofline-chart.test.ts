@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { describeModel, roofline } from '@zoo/layers';
+import { describeModel, roofline } from '@zoo/analysis';
 import { createModel } from '@zoo/models';
 import { renderSvg, rooflineAxes, rooflineChart, rooflinePoints } from '../src/charts';
 import type { NominalRoofs } from '../src/device-roofs';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@zoo/backend';
 import type { Split } from '@zoo/datasets';
-import { convLayers, featureMaps, filterGrid } from '@zoo/layers';
+import { convLayers, featureMaps, filterGrid } from '@zoo/analysis';
 import { createModel, DEFAULT_NORMALIZATION, listModels, preprocess, type InputSpec, type ModelInfo } from '@zoo/models';
 import { decodeImage, saveTrainedModel } from '@zoo/models/node';
 import { renderHtml } from '../src/report-html';

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describeBackend, initBackend, type BackendInfo } from '@zoo/backend';
-import { writeFileAtomic } from '@zoo/layers/node';
+import { writeFileAtomic } from '@zoo/fs/node';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -1,5 +1,7 @@
 /** Gradients of the kernels AlexNet and LeNet train with, on the checked backend against cpu. */
 import * as tf from '@tensorflow/tfjs';
+// The check compares backends exactly as the packages' own gradient tests do.
+import { runOn, scaledMaxError, seeded, values } from '@zoo/test-kit';
 
 export interface GradientCase {
   name: string;
@@ -45,56 +47,15 @@ export function gradientCases(quick: boolean): GradientCase[] {
   ];
 }
 
-/** Mulberry32, so both backends see the same values and a rerun sees the same case. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomValues(rng: () => number, n: number): Float32Array {
-  const values = new Float32Array(n);
-  for (let i = 0; i < n; i++) values[i] = rng() * 2 - 1;
-  return values;
-}
-
-/** Largest |actual - expected|, over the largest |expected| (at least 1); NaN anywhere is Infinity. */
-export function scaledMaxError(actual: Float32Array, expected: Float32Array): number {
-  if (actual.length !== expected.length) return Infinity;
-  let scale = 1;
-  for (const v of expected) scale = Math.max(scale, Math.abs(v));
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const diff = Math.abs(actual[i] - expected[i]);
-    if (!(diff <= worst)) worst = Number.isNaN(diff) ? Infinity : diff;
-  }
-  return worst / scale;
-}
-
-async function runOn(backend: string, compute: () => tf.Tensor[]): Promise<Float32Array[]> {
-  if (!(await tf.setBackend(backend))) throw new Error(`cannot switch to backend '${backend}'`);
-  const outputs = tf.tidy(compute);
-  try {
-    return await Promise.all(outputs.map(async (t) => (await t.data()) as Float32Array));
-  } finally {
-    tf.dispose(outputs);
-  }
-}
-
 /** The case's output and input gradients on cpu and on `backend`, from the same seeded values. */
 export async function checkGradient(c: GradientCase, seed: number, backend: string): Promise<GradientResult> {
-  const rng = seededRandom(seed);
-  const values = c.shapes.map((shape) => randomValues(rng, shape.reduce((a, b) => a * b, 1)));
+  const rng = seeded(seed);
+  const inputValues = c.shapes.map((shape) => values(rng, shape));
   let weights: Float32Array | undefined;
   const compute = (): tf.Tensor[] => {
-    const inputs = c.shapes.map((shape, i) => tf.tensor(values[i], shape));
+    const inputs = c.shapes.map((shape, i) => tf.tensor(inputValues[i], shape));
     const y = c.f(...inputs);
-    weights ??= randomValues(rng, y.size);
+    weights ??= values(rng, y.shape);
     const w = tf.tensor(weights, y.shape);
     const grads = tf.grads((...xs: tf.Tensor[]) => c.f(...xs).mul(w).sum())(inputs);
     return [y, ...grads];

@@ -8,7 +8,7 @@
  *   (default /usr/share/datasets/fashion-mnist, else the download cache of @zoo/datasets)
  */
 import { loadFashionMnist } from '@zoo/datasets/node';
-import { writeFileAtomic } from '@zoo/layers/node';
+import { writeFileAtomic } from '@zoo/fs/node';
 import { join } from 'node:path';
 
 export const PER_CLASS = 50;

@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeBackend, initBackend, BACKEND_CHOICES, type BackendChoice, type BackendInfo } from '@zoo/backend';
 import type { Split } from '@zoo/datasets';
-import { featureMaps, filterGrid, type Classification, type ImageInput } from '@zoo/layers';
+import { featureMaps, filterGrid } from '@zoo/analysis';
+import type { Classification, ImageInput } from '@zoo/layers';
 import { loadPretrained, type Pretrained } from '@zoo/models';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';

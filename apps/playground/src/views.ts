@@ -1,5 +1,6 @@
 /** Drawing helpers of the page: grids onto canvases, the sample sheet, top-3 bars, confusion tables. */
-import type { Classification, ImageGrid } from '@zoo/layers';
+import type { ImageGrid } from '@zoo/analysis';
+import type { Classification } from '@zoo/layers';
 
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, children: (Node | string)[] = []): HTMLElementTagNameMap[K] {
   const node = Object.assign(document.createElement(tag), props);

@@ -4,7 +4,8 @@
 // both models in the page with a falling loss, stopping and resuming on request.
 import * as tf from '@tensorflow/tfjs';
 import { parseIdx } from '@zoo/datasets';
-import { featureMaps, filterGrid, type Pretrained } from '@zoo/layers';
+import { featureMaps, filterGrid } from '@zoo/analysis';
+import type { Pretrained } from '@zoo/layers';
 import { loadPretrained } from '@zoo/models/node';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { describeBackend } from '@zoo/backend';
 import { FASHION_MNIST } from '@zoo/datasets';
-import { describeModel, roofline, type Roofline } from '@zoo/layers';
+import { describeModel, roofline, type Roofline } from '@zoo/analysis';
 import { createModel, listModels } from '@zoo/models';
 import type { AppIo } from '../app';
 import { renderSvg, rooflineChart, rooflinePoints } from '../charts';

@@ -139,9 +139,12 @@ export function convFilterGradGraph(g: ConvShape): OnnxGraph {
     // Z is [C, O, KH, KW]
     { op: 'Transpose', inputs: ['Z'], outputs: ['DW'], attributes: { perm: [2, 3, 0, 1] } },
   );
+  return { nodes, initializers, ...filterGradIO(g) };
+}
+
+/** What every filter-gradient graph takes and gives: X [N,H,W,C] and DY [N,OH,OW,O] to DW [KH,KW,C,O]. */
+function filterGradIO(g: ConvShape): Pick<OnnxGraph, 'inputs' | 'outputs'> {
   return {
-    nodes,
-    initializers,
     inputs: [
       { name: 'X', shape: [g.batch, g.inHeight, g.inWidth, g.inChannels] },
       { name: 'DY', shape: [g.batch, g.outHeight, g.outWidth, g.outChannels] },
@@ -200,15 +203,7 @@ export function convFilterGradIm2colGraph(g: ConvShape): OnnxGraph {
     { op: 'Gemm', inputs: ['P', 'DYm'], outputs: ['G'], attributes: { transA: 1 } },
     { op: 'Reshape', inputs: ['G', 'dw_shape'], outputs: ['DW'] },
   );
-  return {
-    nodes,
-    initializers,
-    inputs: [
-      { name: 'X', shape: [g.batch, g.inHeight, g.inWidth, g.inChannels] },
-      { name: 'DY', shape: [g.batch, g.outHeight, g.outWidth, g.outChannels] },
-    ],
-    outputs: [{ name: 'DW', shape: [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels] }],
-  };
+  return { nodes, initializers, ...filterGradIO(g) };
 }
 
 /** A single (unbatched) matrix product `op(A)·op(B)` with A, B as stored, optional bias [n] and activation. */
