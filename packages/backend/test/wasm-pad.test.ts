@@ -3,10 +3,10 @@ import { registerWasmTrainingKernels } from '../src/wasm';
 import { liveCounts, seeded, use, values } from './wasm-helpers';
 
 /** tf.pad of x on `backend`, as numbers, with its shape and dtype. */
-async function pad(backend: 'cpu' | 'wasm', x: number[], shape: number[], paddings: Array<[number, number]>, constant: number, dtype: 'float32' | 'int32' = 'float32'): Promise<{ values: number[]; shape: number[]; dtype: string }> {
+async function pad(backend: 'cpu' | 'wasm', x: ArrayLike<number>, shape: number[], paddings: Array<[number, number]>, constant: number, dtype: 'float32' | 'int32' = 'float32'): Promise<{ values: number[]; shape: number[]; dtype: string }> {
   await use(backend);
   return tf.tidy(() => {
-    const out = tf.pad(tf.tensor(x, shape, dtype), paddings, constant);
+    const out = tf.pad(tf.tensor(Array.from(x), shape, dtype), paddings, constant);
     return { values: Array.from(out.dataSync()), shape: out.shape, dtype: out.dtype };
   });
 }

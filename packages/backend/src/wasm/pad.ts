@@ -1,4 +1,4 @@
-import { PadV2, util, type KernelConfig, type KernelFunc, type PadV2Attrs, type TensorInfo } from '@tensorflow/tfjs';
+import { PadV2, util, type KernelConfig, type KernelFunc, type PadV2Attrs } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { requireInput, WASM } from './kernel-scope';
 
