@@ -22,19 +22,26 @@ const { values: args } = parseArgs({
     reps: { type: 'string', default: '7' },
     steps: { type: 'string', default: '5' },
     kernels: { type: 'string', default: 'MaxPoolGrad' },
+    threads: { type: 'string', default: '1' },
+    // cpu: process CPU time (the default; one thread's cost under load); wall: elapsed time, for
+    // two-thread runs on a quiet machine, where CPU time would count both threads.
+    clock: { type: 'string', default: 'cpu' },
   },
 });
 if (args.variants === undefined) throw new Error('--variants is required: a JSON object of name -> kernel options');
 const variants = JSON.parse(args.variants);
 const names = Object.keys(variants);
 const WORKLOADS = { 'lenet5-relu': [128, 28], 'lenet5': [128, 28], 'alexnet-mini': [128, 28], alexnet: [32, 224] };
-const cpuMs = () => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-};
+const cpuMs =
+  args.clock === 'wall'
+    ? () => performance.now()
+    : () => {
+        const { user, system } = process.cpuUsage();
+        return (user + system) / 1000;
+      };
 tf.enableProdMode();
-const info = await initBackend({ backend: args.backend, threads: 1 });
-const runtime = args.backend === 'onnxruntime' ? await loadOnnxRuntime(1) : undefined;
+const info = await initBackend({ backend: args.backend, threads: Number(args.threads) });
+const runtime = args.backend === 'onnxruntime' ? await loadOnnxRuntime(Number(args.threads)) : undefined;
 const register = (options) => (runtime ? registerOnnxRuntimeKernels(runtime, options) : registerWasmTrainingKernels(options));
 const watched = new Set(args.kernels.split(','));
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
@@ -79,7 +86,7 @@ for (const name of args.models.split(',')) {
       for (const [key, ms] of Object.entries(seen)) ((kernelMs[key] ??= Object.fromEntries(names.map((n) => [n, []])))[v]).push(ms);
     }
   }
-  console.log(`\n${name} batch ${batch} @${size}, ${reps} repetitions x ${args.steps} steps, CPU ms, medians`);
+  console.log(`\n${name} batch ${batch} @${size}, ${reps} repetitions x ${args.steps} steps, ${args.threads} thread(s), ${args.clock === 'wall' ? 'wall' : 'CPU'} ms, medians`);
   console.log(`| | ${names.join(' | ')} |`);
   console.log(`| trainer step | ${names.map((n) => median(stepMs[n]).toFixed(2)).join(' | ')} |`);
   for (const [key, t] of Object.entries(kernelMs).sort(([a], [b]) => a.localeCompare(b))) console.log(`| ${key} | ${names.map((n) => (t[n].length ? median(t[n]).toFixed(2) : '-')).join(' | ')} |`);

@@ -1,5 +1,5 @@
 import type { ConvShape, PoolShape } from '../src/node/onnx/graphs';
-import { delegateConv, delegateMatMul, delegateMaxPoolGrad, im2colFilterGradient, sessionThreads, SMALL_CALL_MACS } from '../src/node/onnx/rules';
+import { convMacs, delegateConv, delegateMatMul, delegateMaxPoolGrad, im2colFilterGradient, sessionThreads, SMALL_CALL_MACS, SMALL_INPUT_GRADIENT_MACS } from '../src/node/onnx/rules';
 
 function conv(batch: number, size: number, inChannels: number, outChannels: number, k: number, stride = 1, pad = Math.floor(k / 2)): ConvShape {
   const out = Math.floor((size + 2 * pad - k) / stride) + 1;
@@ -52,7 +52,7 @@ describe('auto delegation on the zoo layers', () => {
     ['alexnet-mini conv1 (3x3, 1 -> 24)', conv(128, 28, 1, 24, 3), true],
     ['alexnet-mini conv2 (3x3, 24 -> 48)', conv(128, 14, 24, 48, 3), true],
     ['alexnet conv1 (11x11/4, 1 -> 96)', conv(32, 226, 1, 96, 11, 4, 0), false],
-    ['alexnet conv2 (5x5, 96 -> 256)', conv(32, 26, 96, 256, 5), false],
+    ['alexnet conv2 (5x5, 96 -> 256)', conv(32, 26, 96, 256, 5), true],
     ['alexnet conv3 (3x3, 256 -> 384)', conv(32, 12, 256, 384, 3), true],
   ])('%s: filter gradient as im2col + Gemm: %s', (_name, g, im2col) => {
     expect(im2colFilterGradient(g)).toBe(im2col);
@@ -81,5 +81,16 @@ describe('auto delegation on the zoo layers', () => {
   test('small calls get a one-thread session, large ones the whole pool', () => {
     expect(sessionThreads(SMALL_CALL_MACS - 1, 4)).toBe(1);
     expect(sessionThreads(SMALL_CALL_MACS, 4)).toBe(4);
+    expect(sessionThreads(SMALL_CALL_MACS, 4, 'forward')).toBe(4);
+    expect(sessionThreads(SMALL_CALL_MACS, 4, 'filterGradient')).toBe(4);
+  });
+
+  test('input gradients get the pool only from AlexNet-224 sizes: alexnet-mini\'s run on one thread', () => {
+    const miniConv3 = convMacs(conv(128, 7, 48, 64, 3));
+    expect(miniConv3).toBeGreaterThan(SMALL_CALL_MACS);
+    expect(sessionThreads(miniConv3, 2, 'inputGradient')).toBe(1);
+    expect(sessionThreads(convMacs(conv(128, 14, 24, 48, 3)), 2, 'inputGradient')).toBe(1);
+    expect(sessionThreads(convMacs(conv(32, 12, 256, 384, 3)), 2, 'inputGradient')).toBe(2);
+    expect(sessionThreads(SMALL_INPUT_GRADIENT_MACS, 2, 'inputGradient')).toBe(2);
   });
 });

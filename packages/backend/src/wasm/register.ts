@@ -1,5 +1,5 @@
 import '@tensorflow/tfjs-backend-wasm';
-import { Add, BatchMatMul, Cast, Conv2DBackpropInput, getKernel, Identity, MaxPoolGrad, registerKernel, Sum, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
+import { Add, BatchMatMul, Cast, Conv2DBackpropInput, getKernel, Identity, MaxPoolGrad, PadV2, registerKernel, Sum, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
 import { batchMatMulConfig } from './batch-mat-mul';
 import { biasAddConfig } from './bias-add';
 import { CHUNK_ELEMENTS, conv2dBackpropFilterConfig, FILTER_GRADIENT_CHOICES, type FilterGradientChoice } from './conv2d-backprop-filter';
@@ -7,6 +7,7 @@ import { conv2dBackpropInputConfig, type InputGradientAlgorithm } from './conv2d
 import { castConfig, identityConfig } from './identity';
 import { WASM } from './kernel-scope';
 import { maxPoolGradConfig } from './max-pool-grad';
+import { padConfig } from './pad';
 import { sumConfig } from './sum';
 
 /** Choices for {@link registerWasmTrainingKernels}; every field is optional. */
@@ -57,6 +58,11 @@ export interface WasmTrainingKernelOptions {
    */
   shareIdentity?: boolean;
   /**
+   * Whether a constant `PadV2` (AlexNet's padding before conv1) copies x in whole contiguous runs
+   * instead of wasm's index per element. Default `true`.
+   */
+  fastPad?: boolean;
+  /**
    * The most float32 elements one batch chunk of the filter gradient may hold in an intermediate;
    * larger batches are split and the parts summed, bounding the wasm heap. Default 2^24 (64 MiB).
    */
@@ -96,7 +102,7 @@ function replace(config: KernelConfig): void {
 /**
  * Registers the kernels that let the TF.js wasm backend train CNNs, and faster or corrected
  * versions of gradient kernels it has: `Conv2DBackpropFilter` (which wasm lacks,
- * tensorflow/tfjs#8474), `Conv2DBackpropInput`, `BatchMatMul`, `Sum` over leading axes, and `MaxPoolGrad` (wasm's sends a
+ * tensorflow/tfjs#8474), `Conv2DBackpropInput`, `BatchMatMul`, `Sum` over leading axes, constant `PadV2`, and `MaxPoolGrad` (wasm's sends a
  * window's gradient to the wrong place when its values are all at most 0, and breaks ties to the
  * last maximum instead of the first). Idempotent: a second call replaces the first's kernels
  * with ones built from the new options. Works before or after `tf.setBackend('wasm')`.
@@ -114,6 +120,7 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
     fastLeadingSum = true,
     shareIdentity = true,
     simdBiasAdd = true,
+    fastPad = true,
     maxChunkElements = CHUNK_ELEMENTS,
   } = options;
   if (!FILTER_GRADIENT_CHOICES.includes(filterGradient)) {
@@ -129,6 +136,7 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
   const nativeIdentity = nativeWasmKernel(Identity);
   const nativeCast = nativeWasmKernel(Cast);
   const nativeAdd = nativeWasmKernel(Add);
+  const nativePad = nativeWasmKernel(PadV2);
   const configs = [
     conv2dBackpropFilterConfig(filterGradient, maxChunkElements),
     conv2dBackpropInputConfig(inputGradient, nativeInput),
@@ -138,6 +146,7 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
     shareIdentity ? identityConfig(nativeIdentity) : nativeIdentity,
     shareIdentity ? castConfig(nativeCast) : nativeCast,
     simdBiasAdd ? biasAddConfig(nativeAdd) : nativeAdd,
+    fastPad ? padConfig(nativePad) : nativePad,
   ];
   for (const config of configs) replace(config);
 }

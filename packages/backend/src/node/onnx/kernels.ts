@@ -166,7 +166,7 @@ export function onnxKernelConfigs(runtime: OnnxRuntime, options: OnnxKernelOptio
   if (fixedThreads !== 'auto' && !(Number.isInteger(fixedThreads) && fixedThreads >= 1)) {
     throw new Error(`threads must be 'auto' or a positive integer; got ${String(fixedThreads)}`);
   }
-  const threadsFor = (macs: number): number => (fixedThreads === 'auto' ? sessionThreads(macs, runtime.threads) : fixedThreads);
+  const threadsFor = (macs: number, kernel?: ConvKernel): number => (fixedThreads === 'auto' ? sessionThreads(macs, runtime.threads, kernel) : fixedThreads);
   const cache = new SessionCache(runtime);
   const counts: DelegationCounts = {};
   const count = (kernel: string, where: 'onnx' | 'wasm'): void => {
@@ -204,8 +204,9 @@ export function onnxKernelConfigs(runtime: OnnxRuntime, options: OnnxKernelOptio
     output: string,
     shape: number[],
     dims?: readonly number[],
+    kernel?: ConvKernel,
   ): TensorInfo | undefined => {
-    const session = cache.get(key, threadsFor(macs), build);
+    const session = cache.get(key, threadsFor(macs, kernel), build);
     return session === null ? undefined : run(backend, key, session, feeds, output, shape, dims);
   };
 
@@ -271,7 +272,7 @@ export function onnxKernelConfigs(runtime: OnnxRuntime, options: OnnxKernelOptio
       const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
       const g = convShapeOf(info);
       if (!wants('inputGradient', g)) return undefined;
-      return onnx(backend, `ConvTranspose ${JSON.stringify(g)}`, convMacs(g), () => convInputGradGraph(g), { DY: dy, W: filter }, 'DX', [g.batch, g.inHeight, g.inWidth, g.inChannels]);
+      return onnx(backend, `ConvTranspose ${JSON.stringify(g)}`, convMacs(g), () => convInputGradGraph(g), { DY: dy, W: filter }, 'DX', [g.batch, g.inHeight, g.inWidth, g.inChannels], undefined, 'inputGradient');
     });
 
   // ---- Conv2DBackpropFilter ----

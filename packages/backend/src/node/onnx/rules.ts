@@ -61,9 +61,21 @@ export function delegateMatMul(s: MatMulShape, threads: number): boolean {
  */
 export const SMALL_CALL_MACS = 1 << 26;
 
-/** Intra-op threads for a call of `macs` multiply-adds when the run has `threads`. */
-export function sessionThreads(macs: number, threads: number): number {
-  return macs < SMALL_CALL_MACS ? 1 : threads;
+/**
+ * Input gradients (ConvTranspose) below this many multiply-adds run on a one-thread session: ORT's
+ * ConvTranspose splits poorly over threads, and alexnet-mini's four (0.17–0.26 G multiply-adds)
+ * ran 1.2–1.35x faster by the clock on one thread than on two on a quiet machine, while AlexNet-224's
+ * (1.6–6.1 G) gain from two (docs/performance.md, "Third pass").
+ */
+export const SMALL_INPUT_GRADIENT_MACS = 1 << 30;
+
+/**
+ * Intra-op threads for a call of `macs` multiply-adds when the run has `threads`; `kernel` names a
+ * convolution's kernel where the call is one.
+ */
+export function sessionThreads(macs: number, threads: number, kernel?: ConvKernel): number {
+  const small = kernel === 'inputGradient' ? SMALL_INPUT_GRADIENT_MACS : SMALL_CALL_MACS;
+  return macs < small ? 1 : threads;
 }
 
 /**
@@ -78,14 +90,19 @@ export function delegateMaxPoolGrad(p: PoolShape, simdFallback: boolean): boolea
   return p.inHeight * p.inWidth <= 256 && p.batch * p.inHeight * p.inWidth * p.channels >= 1 << 16;
 }
 
+/** Input channels from which a filter of more than 9 taps still takes the im2col graph. */
+export const IM2COL_MIN_CHANNELS = 64;
+
 /**
  * Whether a delegated filter gradient at shape `g` uses the im2col graph under `auto` (else the
- * dilated convolution): for filters of at most 9 taps. Measured in training steps at one thread
- * (CPU time, docs/performance.md): im2col 1.3–1.8x faster on every 3x3 layer (alexnet-mini's five,
- * its one-channel conv1 included; AlexNet-224's conv3–5), slower on the larger filters, whose patch
- * matrix is 25–121 slices of x: LeNet's 5x5 layers 2–2.5x, AlexNet's 11x11 conv1 2.7x, AlexNet's
- * 5x5 conv2 about even.
+ * dilated convolution): for filters of at most 9 taps, and for larger ones over at least
+ * {@link IM2COL_MIN_CHANNELS} input channels. Measured in training steps (docs/performance.md):
+ * im2col 1.3–1.8x faster on every 3x3 layer (alexnet-mini's five, its one-channel conv1 included;
+ * AlexNet-224's conv3–5), slower where the patch matrix is 25–121 slices of a thin x: LeNet's 5x5
+ * layers (1 and 6 channels) 2–2.5x, AlexNet's 11x11 one-channel conv1 2.3–2.7x. AlexNet's 5x5
+ * conv2 (96 channels) was about even at one thread and 1.2x faster at two (its Gemm splits across
+ * threads better than the dilated convolution with a 5x5 output).
  */
 export function im2colFilterGradient(g: ConvShape): boolean {
-  return g.filterHeight * g.filterWidth <= 9;
+  return g.filterHeight * g.filterWidth <= 9 || g.inChannels >= IM2COL_MIN_CHANNELS;
 }

@@ -1,0 +1,23 @@
+/**
+ * glibc malloc settings for a process that runs ONNX Runtime kernels, as `GLIBC_TUNABLES` (read by
+ * glibc when a process starts, so they are set on the environment of a child to be started; other
+ * C libraries ignore the variable).
+ *
+ * onnxruntime-node's binding copies every output, a preallocated one too, into a fresh ArrayBuffer
+ * after each run. glibc serves allocations above 32 MiB with mmap, so each copy of a large output
+ * (AlexNet-224's fc1 filter gradient: 105 MB) faults in new zeroed pages and unmaps them when V8
+ * collects the buffer: a 64 MiB output cost 46 ms a run, against 9 ms with mmap off and the heap
+ * kept (docs/performance.md, "Third pass"). The price is resident memory: freed blocks stay in the
+ * process's heap for reuse instead of going back to the system.
+ */
+export const ORT_MALLOC_TUNABLES = 'glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=17179869184';
+
+/**
+ * `env` with {@link ORT_MALLOC_TUNABLES} added to its `GLIBC_TUNABLES` (settings already there are
+ * kept and win, coming last), for `child_process.fork`/`spawn` of a process that trains on
+ * `wasm + onnxruntime`.
+ */
+export function withOrtMallocTunables(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const existing = env.GLIBC_TUNABLES;
+  return { ...env, GLIBC_TUNABLES: existing === undefined || existing === '' ? ORT_MALLOC_TUNABLES : `${ORT_MALLOC_TUNABLES}:${existing}` };
+}
