@@ -3,7 +3,6 @@ import { fork } from 'node:child_process';
 import { cpus } from 'node:os';
 import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { withOrtMallocTunables } from '@zoo/backend/node';
 import { writeFileAtomic } from '@zoo/fs/node';
 import { CommanderError } from 'commander';
 import { parseBenchArgs } from './cli';
@@ -18,10 +17,10 @@ const peerScript = fileURLToPath(new URL('../pytorch/throughput.py', import.meta
 
 function runChild(job: ChildJob, onMessage: (m: ChildMessage) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    // A child that may run ONNX Runtime kernels starts with glibc's malloc kept off mmap, so the
-    // binding's copy of each large output reuses heap pages (docs/performance.md, "Third pass").
-    const env = job.backend === 'onnxruntime' || job.backend === 'auto' ? withOrtMallocTunables() : process.env;
-    const child = fork(`${here}/child.js`, [], { env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+    // Children inherit this environment unchanged, as compare's workers share compare's process, so
+    // the bench measures what a run gets; `GLIBC_TUNABLES` (withOrtMallocTunables, docs/performance.md,
+    // "Third pass") counts only where the user starts Node with it, for both alike.
+    const child = fork(`${here}/child.js`, [], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
     let done = false;
     // tfjs-node loaded after tfjs-node-gpu failed re-registers ~150 kernels, one warning each; one
     // line saying so is enough, and TF.js's tfjs-node banner is noise here; the rest passes through.
