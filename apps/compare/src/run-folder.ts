@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { mkdir, readdir, readFile, rm, unlink } from 'node:fs/promises';
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { isProcessAlive } from '@zoo/fs/node';
 import { UsageError } from './errors';
 import { TEMP_PREFIX, writeFileDurable } from './files';
 
@@ -38,16 +39,6 @@ function folderError(dir: string, err: unknown): UsageError {
             ? 'the disk is full'
             : (e.message ?? String(err));
   return new UsageError(`--out: cannot write to ${JSON.stringify(dir)} (${e.code ? `${e.code}: ` : ''}${why}); expected a folder this user can create and write`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists, it is someone else's.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function readOwner(file: string): Promise<LockOwner | undefined> {
@@ -91,7 +82,7 @@ export async function lockRunFolder(dir: string): Promise<RunFolder> {
     }
     const owner = await readOwner(file);
     const here = owner === undefined || owner.host === hostname();
-    if (attempt > 0 || (owner !== undefined && (!here || isAlive(owner.pid)))) {
+    if (attempt > 0 || (owner !== undefined && (!here || isProcessAlive(owner.pid)))) {
       const who = owner === undefined ? 'another run' : `process ${owner.pid}${here ? '' : ` on ${owner.host}`} (started ${owner.startedAt})`;
       throw new UsageError(
         `--out: ${JSON.stringify(dir)} is in use by ${who}; expected a folder no other run is using (wait for that run, stop it, or pick another --out)`,

@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { isProcessAlive } from '@zoo/fs/node';
 import { APP, DATA, errorLine, outcome, run, start, withData, type Result } from './harness';
 
 const KILL_HOOK = resolve(__dirname, 'kill-at.cjs');
@@ -192,14 +193,7 @@ describe('5. TERM to the documented entry point', () => {
       const { pid } = readJson(join(out, '.lock'));
       // Only pnpm's own process, as `kill PID` or a service manager does: not the process group.
       process.kill(started.pid, 'SIGTERM');
-      const alive = () => {
-        try {
-          process.kill(pid, 0);
-          return true;
-        } catch {
-          return false;
-        }
-      };
+      const alive = () => isProcessAlive(pid);
       const deadline = Date.now() + 60_000;
       while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
       expect(alive()).toBe(false);

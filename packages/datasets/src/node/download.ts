@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { writeFileDurable } from '@zoo/fs/node';
+import { isProcessAlive, writeFileDurable } from '@zoo/fs/node';
 import { DatasetError } from '../errors';
 
 /** Bytes arriving for one file. */
@@ -201,15 +201,6 @@ async function removeStalePartFiles(dir: string, fileName: string): Promise<void
   }
   for (const entry of entries) {
     const match = pattern.exec(entry);
-    if (match && !isRunning(Number(match[1]))) await rm(join(dir, entry), { force: true });
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if (match && !isProcessAlive(Number(match[1]))) await rm(join(dir, entry), { force: true });
   }
 }
