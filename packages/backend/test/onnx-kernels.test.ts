@@ -33,12 +33,15 @@ suite('ONNX Runtime kernels on wasm', () => {
     unregisterOnnxRuntimeKernels();
   });
 
-  describe.each(['dilated', 'im2col'] as const)('conv2d gradients equal cpu (the wasm suite cases), %s filter gradient', (filterGradient) => {
+  describe.each([
+    ['dilated', 'transpose'],
+    ['im2col', 'conv'],
+  ] as const)('conv2d gradients equal cpu (the wasm suite cases), %s filter gradient, input gradient as %s', (filterGradient, inputGradient) => {
     for (const c of makeCases()) {
       test(caseName(c), async () => {
         const { x, w, weights, outShape, reference } = await cpuReference(c);
         await use('wasm');
-        const kernels = registerOnnxRuntimeKernels(runtime, { policy: 'always', filterGradient });
+        const kernels = registerOnnxRuntimeKernels(runtime, { policy: 'always', filterGradient, inputGradient });
         const before = liveCounts();
         const got = convGradients(c, x, w, weights, outShape);
         expect(liveCounts()).toEqual(before);

@@ -1,5 +1,5 @@
-import type { ConvShape, PoolShape } from '../src/node/onnx/graphs';
-import { convMacs, delegateConv, delegateMatMul, delegateMaxPoolGrad, im2colFilterGradient, sessionThreads, SMALL_CALL_MACS, SMALL_INPUT_GRADIENT_MACS } from '../src/node/onnx/rules';
+import { convInputGradAsConvGraph, type ConvShape, type PoolShape } from '../src/node/onnx/graphs';
+import { convMacs, delegateConv, delegateMatMul, delegateMaxPoolGrad, im2colFilterGradient, inputGradientAsConv, sessionThreads, SMALL_CALL_MACS, SMALL_INPUT_GRADIENT_MACS } from '../src/node/onnx/rules';
 
 function conv(batch: number, size: number, inChannels: number, outChannels: number, k: number, stride = 1, pad = Math.floor(k / 2)): ConvShape {
   const out = Math.floor((size + 2 * pad - k) / stride) + 1;
@@ -56,6 +56,26 @@ describe('auto delegation on the zoo layers', () => {
     ['alexnet conv3 (3x3, 256 -> 384)', conv(32, 12, 256, 384, 3), true],
   ])('%s: filter gradient as im2col + Gemm: %s', (_name, g, im2col) => {
     expect(im2colFilterGradient(g)).toBe(im2col);
+  });
+
+  test.each([
+    ['lenet conv2 (5x5, 6 -> 16, valid)', conv(128, 14, 6, 16, 5, 1, 0), false],
+    ['alexnet-mini conv2 (3x3, 24 -> 48)', conv(128, 14, 24, 48, 3), false],
+    ['alexnet conv1 (11x11/4, 1 -> 96)', conv(32, 226, 1, 96, 11, 4, 0), false],
+    ['alexnet conv2 (5x5, 96 -> 256)', conv(32, 26, 96, 256, 5), true],
+    ['alexnet conv4 (3x3, 384 -> 384)', conv(32, 12, 384, 384, 3), true],
+    ['a strided layer of AlexNet size', conv(32, 52, 96, 256, 5, 2), false],
+  ])('%s: input gradient as a forward Conv: %s', (_name, g, asConv) => {
+    expect(inputGradientAsConv(g)).toBe(asConv);
+  });
+
+  test('the forward-Conv input gradient exists for stride 1 with pads up to filter - 1 only', () => {
+    const same = convInputGradAsConvGraph(conv(2, 9, 3, 4, 5));
+    expect(same?.nodes.find((n) => n.op === 'Conv')?.attributes?.pads).toEqual([2, 2, 2, 2]);
+    expect(convInputGradAsConvGraph(conv(2, 9, 3, 4, 5, 1, 0))?.nodes.find((n) => n.op === 'Conv')?.attributes?.pads).toEqual([4, 4, 4, 4]);
+    expect(convInputGradAsConvGraph(conv(2, 9, 3, 4, 3, 2))).toBeUndefined();
+    // A pad of 3 on a 3x3 filter: rows no window reads, which a forward Conv cannot give back.
+    expect(convInputGradAsConvGraph(conv(2, 9, 3, 4, 3, 1, 3))).toBeUndefined();
   });
 
   test.each([

@@ -22,6 +22,7 @@ export {
   type DelegationCounts,
   type DelegationPolicy,
   type OnnxFilterGradient,
+  type OnnxInputGradient,
   type OnnxKernels,
   type OnnxRuntime,
   type OnnxRuntimeKernelOptions,

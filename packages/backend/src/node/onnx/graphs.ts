@@ -98,6 +98,48 @@ export function convInputGradGraph(g: ConvShape): OnnxGraph | undefined {
 }
 
 /**
+ * Input gradient (Conv2DBackpropInput) of a stride-1, undilated convolution as a forward Conv:
+ * dy padded by (filter - 1 - pad) on each side, correlated with the filter turned 180 degrees and
+ * read with its in and out channels swapped. MLAS's forward Conv is faster than its ConvTranspose
+ * (col2im) on AlexNet's layers. DY [N,OH,OW,O], W [KH,KW,C,O] -> DX [N,H,W,C].
+ * `undefined` for strided or dilated geometry, or a pad past filter - 1.
+ */
+export function convInputGradAsConvGraph(g: ConvShape): OnnxGraph | undefined {
+  const unit = g.strideHeight === 1 && g.strideWidth === 1 && g.dilationHeight === 1 && g.dilationWidth === 1;
+  const pads = [g.filterHeight - 1 - g.padTop, g.filterWidth - 1 - g.padLeft, g.filterHeight - 1 - g.padBottom, g.filterWidth - 1 - g.padRight];
+  // The output's size, OH + pads - KH + 1, must give back H (W).
+  const fits = g.outHeight + pads[0] + pads[2] - g.filterHeight + 1 === g.inHeight && g.outWidth + pads[1] + pads[3] - g.filterWidth + 1 === g.inWidth;
+  if (!unit || !fits || pads.some((p) => p < 0)) return undefined;
+  return {
+    nodes: [
+      { op: 'Transpose', inputs: ['DY'], outputs: ['DYc'], attributes: { perm: NHWC_TO_NCHW } },
+      // HWIO -> [C, O, KH, KW], then both spatial axes reversed (a Slice with step -1).
+      { op: 'Transpose', inputs: ['W'], outputs: ['Wt'], attributes: { perm: [2, 3, 0, 1] } },
+      { op: 'Slice', inputs: ['Wt', 'flip_start', 'flip_end', 'flip_axes', 'flip_steps'], outputs: ['Wc'] },
+      {
+        op: 'Conv',
+        inputs: ['DYc', 'Wc'],
+        outputs: ['DXc'],
+        attributes: { kernel_shape: [g.filterHeight, g.filterWidth], strides: [1, 1], dilations: [1, 1], pads, group: 1 },
+      },
+      { op: 'Transpose', inputs: ['DXc'], outputs: ['DX'], attributes: { perm: NCHW_TO_NHWC } },
+    ],
+    initializers: [
+      { name: 'flip_start', values: [-1, -1] },
+      // Past the first element going backwards: -(size + 1) clamps to "before index 0".
+      { name: 'flip_end', values: [-(g.filterHeight + 1), -(g.filterWidth + 1)] },
+      { name: 'flip_axes', values: [2, 3] },
+      { name: 'flip_steps', values: [-1, -1] },
+    ],
+    inputs: [
+      { name: 'DY', shape: [g.batch, g.outHeight, g.outWidth, g.outChannels] },
+      { name: 'W', shape: [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels] },
+    ],
+    outputs: [{ name: 'DX', shape: [g.batch, g.inHeight, g.inWidth, g.inChannels] }],
+  };
+}
+
+/**
  * Filter gradient (Conv2DBackpropFilter) as one forward convolution over the batch axis, the same
  * formulation as the wasm kernel's `dilated`: x as C images of N channels, dy as O filters of N
  * channels and OH x OW taps, dilated by the stride. X [N,H,W,C], DY [N,OH,OW,O] -> DW [KH,KW,C,O].

@@ -1,5 +1,5 @@
 export { loadOnnxRuntime, ONNXRUNTIME_VERSION, OnnxRuntimeUnavailable, type OnnxRuntime, type OrtSession } from './runtime';
 export { ONNX_RUNTIME_KERNELS, registerOnnxRuntimeKernels, unregisterOnnxRuntimeKernels, type OnnxRuntimeKernelOptions } from './register';
-export type { DelegationCounts, OnnxFilterGradient, OnnxKernels } from './kernels';
+export type { DelegationCounts, OnnxFilterGradient, OnnxInputGradient, OnnxKernels } from './kernels';
 export { DELEGATION_POLICIES, type DelegationPolicy } from './rules';
 export { ORT_MALLOC_TUNABLES, withOrtMallocTunables } from './allocator-env';

@@ -28,12 +28,12 @@ import {
   type TensorInfo,
   type _FusedMatMulAttrs,
 } from '@tensorflow/tfjs';
-import { convFilterGradGraph, convFilterGradIm2colGraph, convForwardGraph, convInputGradGraph, matMulGraph, maxPoolGradGraph, type ConvShape, type GraphActivation, type MatMulShape, type PoolShape } from './graphs';
+import { convFilterGradGraph, convFilterGradIm2colGraph, convForwardGraph, convInputGradAsConvGraph, convInputGradGraph, matMulGraph, maxPoolGradGraph, type ConvShape, type GraphActivation, type MatMulShape, type PoolShape } from './graphs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convShapeOf } from '../../wasm/conv-geometry';
 import { simdKernels } from '../../wasm/simd/kernels';
 import type { OnnxGraph } from './proto';
-import { convMacs, delegateConv, delegateMatMul, delegateMaxPoolGrad, im2colFilterGradient, sessionThreads, type ConvKernel, type DelegationPolicy } from './rules';
+import { convMacs, delegateConv, delegateMatMul, delegateMaxPoolGrad, im2colFilterGradient, inputGradientAsConv, sessionThreads, type ConvKernel, type DelegationPolicy } from './rules';
 import type { OnnxRuntime, OrtSession } from './runtime';
 
 const WASM = 'wasm';
@@ -140,7 +140,16 @@ export interface OnnxKernelOptions {
    * per shape as measured (rules.ts). Default `auto`.
    */
   filterGradient?: OnnxFilterGradient;
+  /**
+   * The ORT graph of a delegated input gradient: `transpose` (ConvTranspose), `conv` (a forward
+   * Conv over the padded dy with the filter turned 180 degrees; stride 1 and no dilation only,
+   * others take ConvTranspose), or `auto`, per shape as measured (rules.ts). Default `auto`.
+   */
+  inputGradient?: OnnxInputGradient;
 }
+
+/** Choices of {@link OnnxKernelOptions.inputGradient}. */
+export type OnnxInputGradient = 'auto' | 'transpose' | 'conv';
 
 /** Choices of {@link OnnxKernelOptions.filterGradient}. */
 export type OnnxFilterGradient = 'auto' | 'dilated' | 'im2col';
@@ -272,7 +281,11 @@ export function onnxKernelConfigs(runtime: OnnxRuntime, options: OnnxKernelOptio
       const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
       const g = convShapeOf(info);
       if (!wants('inputGradient', g)) return undefined;
-      return onnx(backend, `ConvTranspose ${JSON.stringify(g)}`, convMacs(g), () => convInputGradGraph(g), { DY: dy, W: filter }, 'DX', [g.batch, g.inHeight, g.inWidth, g.inChannels], undefined, 'inputGradient');
+      const choice = options.inputGradient ?? 'auto';
+      const asConv = (choice === 'conv' || (choice === 'auto' && inputGradientAsConv(g))) && convInputGradAsConvGraph(g) !== undefined;
+      const key = `${asConv ? 'ConvInputGrad' : 'ConvTranspose'} ${JSON.stringify(g)}`;
+      const graph = (): OnnxGraph | undefined => (asConv ? convInputGradAsConvGraph(g) : convInputGradGraph(g));
+      return onnx(backend, key, convMacs(g), graph, { DY: dy, W: filter }, 'DX', [g.batch, g.inHeight, g.inWidth, g.inChannels], undefined, 'inputGradient');
     });
 
   // ---- Conv2DBackpropFilter ----
