@@ -1,3 +1,4 @@
+export { childEnv, type ChildEnv } from './child-env';
 export { parseBenchArgs, type BenchOptions } from './cli';
 export { basePolicy, DEFAULT_BACKENDS, DEFAULT_WORKLOADS, FULL_POLICY, MODES, planTasks, QUICK_POLICY, skippedTasks, SLOW_BACKENDS, SLOW_BATCHES, type PlanOptions } from './plan';
 export type { ChildJob, ChildMessage, ProfileReport } from './protocol';

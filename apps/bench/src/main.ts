@@ -5,6 +5,7 @@ import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '@zoo/fs/node';
 import { CommanderError } from 'commander';
+import { childEnv } from './child-env';
 import { parseBenchArgs } from './cli';
 import type { ChildJob, ChildMessage } from './protocol';
 import { defaultPython, probePytorch, runPytorchPeer } from './pytorch';
@@ -15,12 +16,19 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const peerScript = fileURLToPath(new URL('../pytorch/throughput.py', import.meta.url));
 
+/** Whether the line about the onnxruntime children's environment has been printed (once a run). */
+let toldEnv = false;
+
 function runChild(job: ChildJob, onMessage: (m: ChildMessage) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    // Children inherit this environment unchanged, as compare's workers share compare's process, so
-    // the bench measures what a run gets; `GLIBC_TUNABLES` (withOrtMallocTunables, docs/performance.md,
-    // "Third pass") counts only where the user starts Node with it, for both alike.
-    const child = fork(`${here}/child.js`, [], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+    // Each child starts with the environment compare's workers get on its backend (glibc's malloc
+    // tunables for onnxruntime, where glibc reads them), so the bench measures what a run trains with.
+    const { env, note } = childEnv(job.backend);
+    if (note && !toldEnv) {
+      toldEnv = true;
+      process.stderr.write(`[${job.backend}] ${note}\n`);
+    }
+    const child = fork(`${here}/child.js`, [], { env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
     let done = false;
     // tfjs-node loaded after tfjs-node-gpu failed re-registers ~150 kernels, one warning each; one
     // line saying so is enough, and TF.js's tfjs-node banner is noise here; the rest passes through.

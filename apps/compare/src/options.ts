@@ -159,7 +159,7 @@ function addTrainOptions(command: Command, backendChoices: readonly string[]): C
     .option('--resume', 'continue the run in --out (default: the newest under ./runs) from its checkpoints')
     .option('--jobs <n>', 'models trained at once, one worker each (default: all of them)', positiveInt)
     .addOption(
-      new Option('--isolation <kind>', 'what each model trains in (default: process for the native tensorflow and webgpu backends, thread otherwise)').choices([
+      new Option('--isolation <kind>', 'what each model trains in (default: process for the native tensorflow and webgpu backends and, on glibc Linux, for onnxruntime; thread otherwise)').choices([
         'thread',
         'process',
       ]),

@@ -3,6 +3,7 @@ import type { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { MAX_WASM_THREADS } from '@zoo/backend';
+import { workerEnv } from './isolation';
 import type { ProgressView } from './progress';
 import type { Isolation, MainMessage, WorkerInput, WorkerMessage, WorkerOutcome } from './worker-protocol';
 
@@ -95,7 +96,7 @@ function startWorker(url: URL, input: WorkerInput, isolation: Isolation): Worker
     return { events: worker, send: (m) => worker.postMessage(m), kill: () => void worker.terminate() };
   }
   // 'advanced' serialization carries the typed arrays of the data set as they are, not as JSON.
-  const child = fork(fileURLToPath(url), [], { serialization: 'advanced', stdio: 'inherit' });
+  const child = fork(fileURLToPath(url), [], { env: workerEnv(input.backend), serialization: 'advanced', stdio: 'inherit' });
   const send = (m: MainMessage) => {
     if (child.connected) child.send(m);
   };
@@ -162,7 +163,8 @@ function runOne(input: WorkerInput, options: RunWorkersOptions, running: Map<Wor
     worker.events.on('error', (err: Error) => {
       crash = err;
     });
-    worker.events.on('exit', (code: number | null) => {
+    // A child process killed by a signal (the OOM killer's SIGKILL) exits with no code but that signal.
+    worker.events.on('exit', (code: number | null, signal?: NodeJS.Signals | null) => {
       if (grace) clearTimeout(grace);
       if (stopDeadline) clearTimeout(stopDeadline);
       running.delete(worker);
@@ -172,7 +174,7 @@ function runOne(input: WorkerInput, options: RunWorkersOptions, running: Map<Wor
         curve: [],
         peakMemoryBytes: 0,
         wallSeconds: (Date.now() - startedAt) / 1000,
-        error: crash ? crash.message : `worker exited with code ${code} before reporting`,
+        error: crash ? crash.message : `worker exited with ${signal ? `signal ${signal}` : `code ${code}`} before reporting`,
       };
       resolve({ input, model, outcome: final });
     });

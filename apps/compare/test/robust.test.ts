@@ -98,6 +98,30 @@ describe('1. a crash while the first checkpoint is written', () => {
   );
 });
 
+describe("1b. a crash of one model's child process alone", () => {
+  withData(
+    'as the OOM killer picks it: the run reports that model failed, and --resume continues from its checkpoint',
+    async () => {
+      const out = join(scratch, 'child-killed');
+      // Killed as it publishes the last epoch's checkpoint: the first epoch's is the one that stands.
+      const crashed = await run([...small(out), '--isolation', 'process'], { ...killAt('rename', '.tmp-ckpt-e0002'), KILL_ONE: '1' });
+      expect(crashed.code).toBe(1);
+      expect(readJson(join(out, 'report.json')).models[0]).toMatchObject({ status: 'failed', error: 'worker exited with signal SIGKILL before reporting' });
+      expect(existsSync(join(out, '.lock'))).toBe(false);
+
+      const again = await run(['--resume', '--out', out]);
+      expect(outcome(again)).toEqual({ code: 0, output: '' });
+      expect(again.stdout).toContain('one child process each: --isolation process');
+      expect(again.stdout).toMatch(/\[lenet5\] resumed from its checkpoint at epoch 2, batch 0/);
+      const [m] = readJson(join(out, 'report.json')).models;
+      expect(m.status).toBe('done');
+      expect(m.history.map((h: { epoch: number }) => h.epoch)).toEqual([1, 2]);
+      expect(tempLeftovers(out)).toEqual([]);
+    },
+    120_000,
+  );
+});
+
 describe('2, 4 and 9. a resume that cannot apply is refused and changes nothing', () => {
   withData(
     'another seed, fewer epochs, another batch size or data limit mid-epoch: exit 2, every file as it was; then --resume works',

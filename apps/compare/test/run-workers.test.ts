@@ -1,11 +1,13 @@
 /**
  * runWorkers' promise to Ctrl-C: every worker is asked to stop, and one that does not within the
- * grace period is terminated, so that an interrupted run always ends.
+ * grace period is terminated, so that an interrupted run always ends. And the environment a child
+ * process starts with: glibc's malloc tunables for one that trains on ONNX Runtime.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ORT_MALLOC_TUNABLES, ortProcessEnv } from '@zoo/backend/node';
 import type { ProgressView } from '../src/progress';
 import { runWorkers, threadsPerRun } from '../src/run-workers';
 import type { WorkerInput } from '../src/worker-protocol';
@@ -24,6 +26,22 @@ function workerScript(name: string, body: string): URL {
     `const { parentPort } = require('node:worker_threads');
 parentPort.postMessage({ type: 'model', params: 1, flops: 2, batchesPerEpoch: 3 });
 ${body}
+`,
+  );
+  return pathToFileURL(file);
+}
+
+/** A child-process worker script: answers the start message as `body` says, then ends. */
+function childScript(name: string, body: string): URL {
+  const file = join(dir, `${name}.cjs`);
+  writeFileSync(
+    file,
+    `process.on('message', (m) => {
+  if (m.type !== 'start') return;
+  const input = m.input;
+  process.send({ type: 'model', params: 1, flops: 2, batchesPerEpoch: 3 });
+  ${body}
+});
 `,
   );
   return pathToFileURL(file);
@@ -89,6 +107,42 @@ describe('runWorkers terminating a stuck worker', () => {
     setTimeout(() => controller.abort(), 300);
     await running;
     expect(view.notes).toContain('late: did not stop within 0.5 s; terminating it (its checkpoint after epoch 2 stands)');
+  });
+});
+
+describe('runWorkers starting child processes', () => {
+  const own = process.env.GLIBC_TUNABLES;
+  // A setting of the user's own, which every child keeps (and which wins, coming last).
+  beforeEach(() => (process.env.GLIBC_TUNABLES = 'glibc.malloc.arena_max=2'));
+  afterEach(() => (own === undefined ? delete process.env.GLIBC_TUNABLES : (process.env.GLIBC_TUNABLES = own)));
+
+  it("gives a worker on ONNX Runtime glibc's malloc tunables where the platform takes them, others the environment as it is", async () => {
+    const url = childScript(
+      'env',
+      `process.send({ type: 'note', text: 'GLIBC_TUNABLES=' + process.env.GLIBC_TUNABLES });
+  process.send({ type: 'finished', outcome: { status: 'done', history: [], curve: [], peakMemoryBytes: 1, wallSeconds: 0.1 } }, () => process.disconnect());`,
+    );
+    const view = recordingView();
+    const runs = await runWorkers([{ ...input('ort'), backend: 'onnxruntime' }, { ...input('wasm'), backend: 'wasm' }], {
+      workerUrl: url,
+      isolation: 'process',
+      concurrency: 2,
+      view,
+      signal: new AbortController().signal,
+    });
+    expect(runs.map((r) => r.outcome.status)).toEqual(['done', 'done']);
+    const tunables = ortProcessEnv().tunables;
+    expect(view.notes.sort()).toEqual([
+      `ort: GLIBC_TUNABLES=${tunables ? `${ORT_MALLOC_TUNABLES}:` : ''}glibc.malloc.arena_max=2`,
+      'wasm: GLIBC_TUNABLES=glibc.malloc.arena_max=2',
+    ]);
+  });
+
+  it('names the signal that killed a child before it reported', async () => {
+    const url = childScript('killed', `process.kill(process.pid, 'SIGKILL');`);
+    const [run] = await runWorkers([input('oom')], { workerUrl: url, isolation: 'process', concurrency: 1, view: recordingView(), signal: new AbortController().signal });
+    expect(run.outcome).toMatchObject({ status: 'failed', error: 'worker exited with signal SIGKILL before reporting' });
+    expect(run.model).toMatchObject({ params: 1 });
   });
 });
 

@@ -2,7 +2,8 @@
  * A second Ctrl-C quits at once (README): by the signal itself, status 130 in the shell, the run
  * folder's lock removed. It used to call process.exit, which tore down worker threads whose ONNX
  * Runtime sessions were mid-run, and the process died of SIGABRT (`terminate called after throwing
- * an instance of 'Napi::Error'`).
+ * an instance of 'Napi::Error'`). In worker threads and in child processes alike (the default on glibc
+ * Linux, for glibc's malloc tunables), whichever a run gets.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,13 +30,13 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-describe('a second Ctrl-C while ONNX Runtime computes in the workers', () => {
+describe.each(['thread', 'process'])('a second Ctrl-C while ONNX Runtime computes in the workers (--isolation %s)', (isolation) => {
   itRuns(
     'ends the run by SIGINT (the shell shows 130), not by an abort, and leaves no lock',
     async () => {
-      const out = join(scratch, 'run');
+      const out = join(scratch, `run-${isolation}`);
       // Batches of 2048: each takes seconds, so both interrupts land inside one.
-      const args = ['--backend', 'onnxruntime', '--models', 'lenet5,alexnet-mini', '--limit-train', '8192', '--limit-test', '64', '--batch-size', '2048', '--epochs', '2', '--out', out];
+      const args = ['--backend', 'onnxruntime', '--models', 'lenet5,alexnet-mini', '--limit-train', '8192', '--limit-test', '64', '--batch-size', '2048', '--epochs', '2', '--isolation', isolation, '--out', out];
       const running = start(args);
       await running.waitFor(/epoch 1\/2 batch 1\//, 240_000);
       running.kill('SIGINT');

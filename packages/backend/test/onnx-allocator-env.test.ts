@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { ORT_MALLOC_TUNABLES, withOrtMallocTunables } from '../src/node/onnx/allocator-env';
+import { glibcRuntimeVersion, ORT_MALLOC_TUNABLES, ortProcessEnv, withOrtMallocTunables } from '../src/node/onnx/allocator-env';
 
 describe('glibc malloc tunables for a child running ONNX Runtime kernels', () => {
   test('added to an environment without GLIBC_TUNABLES, the rest of it kept', () => {
@@ -24,5 +24,27 @@ describe('glibc malloc tunables for a child running ONNX Runtime kernels', () =>
     // glibc ignores unknown tunables silently, but a malformed string must not stop the process.
     const out = execFileSync(process.execPath, ['-e', 'process.stdout.write(process.env.GLIBC_TUNABLES)'], { env: withOrtMallocTunables() });
     expect(out.toString()).toBe(ORT_MALLOC_TUNABLES);
+  });
+});
+
+describe('the environment of a process that will run ONNX Runtime kernels', () => {
+  test('on glibc: the tunables, with the rest of the environment and the user\'s own settings kept', () => {
+    const env = { PATH: '/bin', GLIBC_TUNABLES: 'glibc.malloc.mmap_max=4' };
+    expect(ortProcessEnv(env, { glibc: '2.36' })).toEqual({ tunables: true, env: { PATH: '/bin', GLIBC_TUNABLES: `${ORT_MALLOC_TUNABLES}:glibc.malloc.mmap_max=4` } });
+    expect(env.GLIBC_TUNABLES).toBe('glibc.malloc.mmap_max=4');
+  });
+
+  test('elsewhere (musl, macOS, Windows): the environment as given, and says so', () => {
+    const env = { PATH: '/bin' };
+    expect(ortProcessEnv(env, {})).toEqual({ tunables: false, env: { PATH: '/bin' } });
+  });
+
+  test("this platform's answer is the one Node's diagnostic report gives", () => {
+    const header = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header;
+    const expected = process.platform === 'linux' ? header.glibcVersionRuntime : undefined;
+    expect(glibcRuntimeVersion()).toBe(expected);
+    const { tunables, env } = ortProcessEnv({ PATH: '/bin' });
+    expect(tunables).toBe(expected !== undefined);
+    expect(env.GLIBC_TUNABLES).toBe(expected === undefined ? undefined : ORT_MALLOC_TUNABLES);
   });
 });

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import { describeBackend, type BackendInfo } from '@zoo/backend';
+import { ortProcessEnv } from '@zoo/backend/node';
 import { listModels } from '@zoo/models';
 import type { AppIo } from '../app';
 import { writeSweepChart, sweepJobs } from './sweep';
@@ -15,6 +16,7 @@ import { UsageError } from '../errors';
 import { latestRunDir, timestampName, userPath, writeFileAtomic } from '../files';
 import { checkFlags, stripLeadingDashDash, type CliOptions, type ParsedCli } from '../options';
 import { choosePreset, planRuns, checkAgainstData, type ModelFacts, type Plan, type RunSpec } from '../presets';
+import { chooseIsolation } from '../isolation';
 import { createProgressView, type ProgressView } from '../progress';
 import { COMPARISON_HEADER, comparisonRows, describeRun, finalOf, sweepHeader, sweepRows, sweepTableRows, type ModelReport, type Report } from '../report';
 import { renderHtml } from '../report-html';
@@ -24,7 +26,7 @@ import { checkResume } from '../resume-check';
 import { assertFreshFolder, lockRunFolder, sweepTempFiles } from '../run-folder';
 import { startBackend } from '../start-backend';
 import { writeReportViews } from '../views';
-import type { Isolation, WorkerInput } from '../worker-protocol';
+import type { WorkerInput } from '../worker-protocol';
 
 /** What `run.json` holds: enough to plan the same run again for `--resume`. */
 interface SavedRun {
@@ -33,7 +35,6 @@ interface SavedRun {
   options: CliOptions;
 }
 
-/** The flag or variable the backend choice came from, to name it in an error. */
 /** The folder --resume continues: --out, or the newest run under ./runs. */
 async function resumeDir(options: CliOptions): Promise<string> {
   const outDir = options.out !== undefined ? userPath(options.out) : await latestRunDir(userPath('runs'));
@@ -56,16 +57,6 @@ async function resolveResume(options: CliOptions, outDir: string): Promise<CliOp
 function jobsFor(plan: Plan, options: CliOptions, backend: BackendInfo): number {
   if (options.jobs !== undefined) return options.jobs;
   return plan.mode === 'compare' ? plan.runs.length : sweepJobs(backend);
-}
-
-/** Backends that load a native addon, which upstream supports in one thread per process only. */
-const NATIVE_BACKENDS = new Set(['tensorflow', 'webgpu']);
-
-function isolationFor(backend: BackendInfo, options: CliOptions): { kind: Isolation; why: string } {
-  const kind = options.isolation ?? (NATIVE_BACKENDS.has(backend.name) ? 'process' : 'thread');
-  if (kind === 'thread') return { kind, why: 'one worker thread each' };
-  const why = options.isolation ? '--isolation process' : `the ${backend.name} backend's native addon does not run in several threads of a process, tensorflow/tfjs#8388`;
-  return { kind, why: `one child process each: ${why}` };
 }
 
 function toModelReport(run: WorkerRun): ModelReport {
@@ -228,7 +219,7 @@ async function trainAndReport(
   await writeFileAtomic(join(outDir, 'run.json'), `${JSON.stringify(saved, null, 2)}\n`);
 
   const jobs = jobsFor(plan, options, backend);
-  const isolation = isolationFor(backend, options);
+  const isolation = chooseIsolation(backend, options.isolation, ortProcessEnv().tunables);
   const concurrent = Math.min(jobs, plan.runs.length);
   io.out(
     `${options.resume ? 'resuming' : 'training'} ${plan.runs.length} run${plan.runs.length === 1 ? '' : 's'}, ` +

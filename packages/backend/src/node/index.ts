@@ -11,11 +11,13 @@ export { setWasmBackendWithThreads, THREADED_START_TIMEOUT_MS } from './wasm-thr
 export { provideNavigatorGpu, releaseNavigatorGpu } from './dawn';
 export {
   DELEGATION_POLICIES,
+  glibcRuntimeVersion,
   loadOnnxRuntime,
   ONNX_RUNTIME_KERNELS,
   ONNXRUNTIME_VERSION,
   OnnxRuntimeUnavailable,
   ORT_MALLOC_TUNABLES,
+  ortProcessEnv,
   registerOnnxRuntimeKernels,
   unregisterOnnxRuntimeKernels,
   withOrtMallocTunables,
@@ -26,5 +28,6 @@ export {
   type OnnxKernels,
   type OnnxRuntime,
   type OnnxRuntimeKernelOptions,
+  type OrtProcessEnv,
   type OrtSession,
 } from './onnx';

@@ -21,3 +21,42 @@ export function withOrtMallocTunables(env: NodeJS.ProcessEnv = process.env): Nod
   const existing = env.GLIBC_TUNABLES;
   return { ...env, GLIBC_TUNABLES: existing === undefined || existing === '' ? ORT_MALLOC_TUNABLES : `${ORT_MALLOC_TUNABLES}:${existing}` };
 }
+
+/** The report's header field that names the glibc this process runs on (absent on musl, macOS, Windows). */
+interface ReportHeader {
+  header?: { glibcVersionRuntime?: unknown };
+}
+
+let cachedGlibc: string | null | undefined;
+
+/**
+ * The version of glibc this process runs on, or `undefined` where the C library is another (musl,
+ * macOS, Windows), which ignores `GLIBC_TUNABLES`. Read once: Node's diagnostic report takes a few
+ * milliseconds to build.
+ */
+export function glibcRuntimeVersion(): string | undefined {
+  if (cachedGlibc === undefined) {
+    const version = process.platform === 'linux' ? (process.report?.getReport() as ReportHeader | undefined)?.header?.glibcVersionRuntime : undefined;
+    cachedGlibc = typeof version === 'string' && version !== '' ? version : null;
+  }
+  return cachedGlibc ?? undefined;
+}
+
+/** The environment for a child process that will run ONNX Runtime kernels. */
+export interface OrtProcessEnv {
+  /** Whether the platform takes the tunables (Linux with glibc), so that `env` carries them. */
+  tunables: boolean;
+  /** `env` with {@link ORT_MALLOC_TUNABLES} added where the platform takes them, else `env` as given. */
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The environment to start a process that will run ONNX Runtime kernels with (compare's workers,
+ * the bench's children): {@link withOrtMallocTunables} of `env` on Linux with glibc, `env`
+ * unchanged elsewhere (other C libraries would ignore the variable, and a stray one only confuses
+ * whoever reads the environment). `platform.glibc` is the glibc version the child will run on
+ * (absent: another C library); by default this process's, which a child shares.
+ */
+export function ortProcessEnv(env: NodeJS.ProcessEnv = process.env, platform: { glibc?: string } = { glibc: glibcRuntimeVersion() }): OrtProcessEnv {
+  return platform.glibc === undefined ? { tunables: false, env } : { tunables: true, env: withOrtMallocTunables(env) };
+}
