@@ -97,6 +97,11 @@ def want_another_step(times, policy):
     return sum(times) < policy["budgetMs"]
 
 
+def want_another_warmup_step(done, elapsed_ms, policy):
+    """The zoo side's rule (stats.ts wantAnotherWarmupStep): `warmup` steps and `warmupMs` of time."""
+    return done < policy["warmup"] or elapsed_ms < policy.get("warmupMs", 0)
+
+
 def measure(task, spec, lr):
     batch = task["batch"]
     policy = task["policy"]
@@ -121,8 +126,11 @@ def measure(task, spec, lr):
             with torch.no_grad():
                 return float(model(x)[0, 0])
 
-    for _ in range(policy["warmup"]):
+    warmup = 0
+    warmup_start = time.perf_counter()
+    while want_another_warmup_step(warmup, (time.perf_counter() - warmup_start) * 1000, policy):
         step()
+        warmup += 1
     times, cpu = [], []
     while want_another_step(times, policy):
         c = time.process_time()
@@ -130,7 +138,7 @@ def measure(task, spec, lr):
         step()
         times.append((time.perf_counter() - t) * 1000)
         cpu.append((time.process_time() - c) * 1000)
-    return policy["warmup"], times, cpu
+    return warmup, times, cpu
 
 
 def blas_library():

@@ -68,7 +68,7 @@ export function parseBenchArgs(argv: readonly string[], defaults: { out: string;
     .option('--models <list>', `comma-separated models (${known.join(',')})`, list, known)
     .option('--modes <list>', `train, infer or both`, list, [...MODES])
     .option('--batch <n>', 'override every workload batch size', positiveInt('--batch', 1))
-    .option('--warmup <n>', 'warm-up steps before timing', positiveInt('--warmup', 0))
+    .option('--warmup <n>', 'exactly this many warm-up steps before timing (default: 2, and at least 2 s)', positiveInt('--warmup', 0))
     .option('--steps <n>', 'minimum timed steps', positiveInt('--steps', 1))
     .option('--no-pytorch', 'skip the PyTorch peer')
     .option('--python <path>', 'Python interpreter with torch', defaults.python)

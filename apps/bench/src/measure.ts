@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createTrainingStep } from '@zoo/trainer';
-import { wantAnotherStep } from './stats';
+import { wantAnotherStep, wantAnotherWarmupStep } from './stats';
 import type { BenchMode, StepPolicy } from './types';
 
 /** One step of work, resolved when its result is known (the fence). */
@@ -63,9 +63,14 @@ export interface Timing {
   leakedTensors: number;
 }
 
-/** Warm-up, then timed steps by the policy; each step is timed by the wall clock around it. */
+/** Warm-up (steps and time), then timed steps by the policy; each step is timed by the wall clock around it. */
 export async function timeSteps(step: Step, policy: StepPolicy): Promise<Timing> {
-  for (let i = 0; i < policy.warmup; i++) await step();
+  let warmupSteps = 0;
+  const warmupStart = performance.now();
+  while (wantAnotherWarmupStep(warmupSteps, performance.now() - warmupStart, policy)) {
+    await step();
+    warmupSteps++;
+  }
   const before = tf.memory().numTensors;
   const timesMs: number[] = [];
   const cpuMs: number[] = [];
@@ -77,7 +82,7 @@ export async function timeSteps(step: Step, policy: StepPolicy): Promise<Timing>
     const used = process.cpuUsage(cpu);
     cpuMs.push((used.user + used.system) / 1000);
   }
-  return { warmupSteps: policy.warmup, timesMs, cpuMs, leakedTensors: tf.memory().numTensors - before };
+  return { warmupSteps, timesMs, cpuMs, leakedTensors: tf.memory().numTensors - before };
 }
 
 /** Kernel time of one step, summed by kernel name, largest first. */

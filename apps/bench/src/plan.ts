@@ -12,8 +12,8 @@ export const DEFAULT_BACKENDS: readonly string[] = ['tensorflow', 'webgpu', 'onn
 
 export const MODES: readonly BenchMode[] = ['train', 'infer'];
 
-export const FULL_POLICY: StepPolicy = { warmup: 2, budgetMs: 20_000, minSteps: 5, maxSteps: 30 };
-export const QUICK_POLICY: StepPolicy = { warmup: 1, budgetMs: 4_000, minSteps: 3, maxSteps: 5 };
+export const FULL_POLICY: StepPolicy = { warmup: 2, warmupMs: 2_000, budgetMs: 20_000, minSteps: 5, maxSteps: 60 };
+export const QUICK_POLICY: StepPolicy = { warmup: 1, warmupMs: 300, budgetMs: 4_000, minSteps: 3, maxSteps: 5 };
 
 /**
  * Batches TF.js's pure-JS `cpu` backend is timed at, per model and mode. Its filter gradient indexes
@@ -42,7 +42,7 @@ function slowBatch(workload: Workload, mode: BenchMode, quick: boolean): number 
 export interface PlanOptions {
   quick: boolean;
   modes?: readonly BenchMode[];
-  /** Overrides the policy's warm-up steps. */
+  /** Overrides the policy's warm-up: exactly this many steps, with no warm-up time. */
   warmup?: number;
   /** Overrides the policy's minimum timed steps (and raises the maximum to match). */
   steps?: number;
@@ -52,7 +52,10 @@ export interface PlanOptions {
 
 export function basePolicy(options: PlanOptions): StepPolicy {
   const policy = { ...(options.quick ? QUICK_POLICY : FULL_POLICY) };
-  if (options.warmup !== undefined) policy.warmup = options.warmup;
+  if (options.warmup !== undefined) {
+    policy.warmup = options.warmup;
+    policy.warmupMs = 0;
+  }
   if (options.steps !== undefined) {
     policy.minSteps = options.steps;
     policy.maxSteps = Math.max(policy.maxSteps, options.steps);
@@ -81,7 +84,7 @@ export function planTasks(backend: string, workloads: readonly Workload[], optio
         batch,
         // One warm-up step compiles a WebGPU adapter's shaders and JITs the JS kernels; skipped only
         // where one step costs minutes (AlexNet-224 training) and compilation is lost in it.
-        policy: { warmup: mode === 'train' && workload.inputSize >= 96 ? 0 : 1, budgetMs: 0, minSteps: steps, maxSteps: steps },
+        policy: { warmup: mode === 'train' && workload.inputSize >= 96 ? 0 : 1, warmupMs: 0, budgetMs: 0, minSteps: steps, maxSteps: steps },
         estimateNote: shrunk
           ? `${backend} ${workload.model} ${mode}: estimated from ${steps} step${steps > 1 ? 's' : ''} at batch ${batch}, scaled to batch ${workload.batch}`
           : `${backend} ${workload.model} ${mode}: ${steps} timed step${steps > 1 ? 's' : ''} only`,

@@ -32,6 +32,14 @@ export function imagesPerSecond(batch: number, ms: number): number {
 }
 
 /**
+ * Whether to run another untimed step: until `warmup` steps are done and `warmupMs` has passed
+ * since the first began.
+ */
+export function wantAnotherWarmupStep(done: number, elapsedMs: number, policy: { warmup: number; warmupMs: number }): boolean {
+  return done < policy.warmup || elapsedMs < policy.warmupMs;
+}
+
+/**
  * Whether to time another step: at least `minSteps`, then more while the timed total is under
  * `budgetMs`, never more than `maxSteps`. Adaptive, so a 5 ms LeNet step and a 20 s AlexNet step
  * both get a measurement of about the same wall time without a separate probe step.

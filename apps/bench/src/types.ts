@@ -12,8 +12,14 @@ export interface Workload {
 
 /** How many steps one measurement runs. */
 export interface StepPolicy {
-  /** Untimed steps first (allocation, JIT, kernel caches). */
+  /** Untimed steps first (allocation, JIT, kernel caches)... */
   warmup: number;
+  /**
+   * ...going on until this much time has passed too: V8 tiers JavaScript and wasm up over many
+   * calls, and allocators and ORT's arenas settle. A LeNet step on wasm + onnxruntime took 13–34 ms
+   * over its first 30 steps and 12–13 ms from the 40th (docs/performance.md, "Warm-up").
+   */
+  warmupMs: number;
   /** Aim for about this much timed work per measurement... */
   budgetMs: number;
   /** ...but never fewer timed steps than this... */

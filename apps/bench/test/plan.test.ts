@@ -42,6 +42,6 @@ describe('planTasks', () => {
 
   it('applies --warmup and --steps', () => {
     const [task] = planTasks('wasm', DEFAULT_WORKLOADS.slice(0, 1), { quick: true, warmup: 0, steps: 9 });
-    expect(task.policy).toMatchObject({ warmup: 0, minSteps: 9, maxSteps: 9 });
+    expect(task.policy).toMatchObject({ warmup: 0, warmupMs: 0, minSteps: 9, maxSteps: 9 });
   });
 });

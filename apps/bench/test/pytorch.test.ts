@@ -7,7 +7,7 @@ const job: PeerJob = {
   threads: 2,
   learningRate: 0.01,
   models: {},
-  tasks: [{ model: 'lenet5-relu', mode: 'train', batch: 128, inputSize: 28, policy: { warmup: 1, budgetMs: 0, minSteps: 1, maxSteps: 1 } }],
+  tasks: [{ model: 'lenet5-relu', mode: 'train', batch: 128, inputSize: 28, policy: { warmup: 1, warmupMs: 0, budgetMs: 0, minSteps: 1, maxSteps: 1 } }],
 };
 
 /** A stand-in interpreter: a shell script that ignores its arguments and prints `stdout`. */

@@ -1,4 +1,4 @@
-import { imagesPerSecond, median, summarize, wantAnotherStep } from '../src/stats';
+import { imagesPerSecond, median, summarize, wantAnotherStep, wantAnotherWarmupStep } from '../src/stats';
 
 describe('median', () => {
   it('takes the middle of an odd count and the mean of the middle two of an even one', () => {
@@ -44,5 +44,22 @@ describe('wantAnotherStep', () => {
   it('keeps going while under the budget, up to maxSteps', () => {
     expect(wantAnotherStep([10, 10, 10], policy)).toBe(true);
     expect(wantAnotherStep([10, 10, 10, 10, 10], policy)).toBe(false);
+  });
+});
+
+describe('wantAnotherWarmupStep', () => {
+  test('runs the warm-up steps, then goes on until the warm-up time has passed', () => {
+    const policy = { warmup: 2, warmupMs: 1000 };
+    expect(wantAnotherWarmupStep(0, 0, policy)).toBe(true);
+    expect(wantAnotherWarmupStep(1, 5000, policy)).toBe(true);
+    expect(wantAnotherWarmupStep(2, 400, policy)).toBe(true);
+    expect(wantAnotherWarmupStep(2, 1000, policy)).toBe(false);
+    expect(wantAnotherWarmupStep(40, 999, policy)).toBe(true);
+  });
+
+  test('with no warm-up time, exactly the warm-up steps', () => {
+    const policy = { warmup: 3, warmupMs: 0 };
+    expect(wantAnotherWarmupStep(2, 0, policy)).toBe(true);
+    expect(wantAnotherWarmupStep(3, 0, policy)).toBe(false);
   });
 });
