@@ -1,7 +1,7 @@
 /**
- * Per-call CPU time of the wasm SIMD max-pool gradient's parts (zeroing dx, simd/kernels.wat's
- * maxPoolArgmax and scatterAdd) on the zoo's pool shapes, one thread, and of a whole tf.grad
- * through maxPool. CPU time, not wall time: this machine's cores are shared.
+ * Per-call CPU time of the wasm SIMD max-pool gradient (simd/kernels.wat's maxPoolGrad, which writes
+ * all of dx) on the zoo's pool shapes, one thread, and of a whole tf.grad through maxPool. CPU time,
+ * not wall time: this machine's cores are shared.
  *
  * Run from packages/backend (bundles this file and src with esbuild, keeps TF.js external):
  *   pnpm exec esbuild bench/max-pool-grad.ts --bundle --platform=node --packages=external --format=esm \
@@ -38,20 +38,16 @@ for (const [name, shape, filter, stride] of SHAPES) {
   const y = tf.maxPool(x as tf.Tensor4D, filter, stride, 'valid');
   const dy = tf.randomNormal(y.shape);
   const info = tf.backend_util.computePool2DInfo(shape, filter, stride, 1, 'valid');
-  const t = { fill: [] as number[], argmax: [] as number[], scatter: [] as number[], whole: [] as number[] };
+  const t = { kernel: [] as number[], whole: [] as number[] };
   for (let r = 0; r < REPS; r++) {
     const out = backend.makeOutput(shape, 'float32');
-    const where = backend.makeOutput(y.shape, 'int32');
+    const where = backend.makeOutput([info.outWidth * info.inChannels], 'int32');
     let at = cpuMs();
-    const dx = backend.typedArrayFromHeap(out);
-    dx.fill(0);
-    let now = cpuMs();
-    t.fill.push(now - at);
-    at = now;
-    const whereAt = backend.typedArrayFromHeap(where).byteOffset;
-    kernels.maxPoolArgmax(
+    kernels.maxPoolGrad(
       backend.typedArrayFromHeap(x).byteOffset,
-      whereAt,
+      backend.typedArrayFromHeap(where).byteOffset,
+      backend.typedArrayFromHeap(dy).byteOffset,
+      backend.typedArrayFromHeap(out).byteOffset,
       info.batchSize,
       info.inHeight,
       info.inWidth,
@@ -67,11 +63,7 @@ for (const [name, shape, filter, stride] of SHAPES) {
       info.padInfo.top,
       info.padInfo.left,
     );
-    now = cpuMs();
-    t.argmax.push(now - at);
-    at = now;
-    kernels.scatterAdd(whereAt, backend.typedArrayFromHeap(dy).byteOffset, dx.byteOffset, dy.size);
-    t.scatter.push(cpuMs() - at);
+    t.kernel.push(cpuMs() - at);
     backend.disposeData(out.dataId);
     backend.disposeData(where.dataId);
     at = cpuMs();

@@ -81,10 +81,11 @@ describe('the SIMD max-pool kernels on the heap', () => {
     await use('wasm');
   });
 
-  // maxPoolArgmax takes a straight-line path for 2x2 windows inside the image, stepped loops for
+  // maxPoolGrad takes a straight-line path for 2x2 windows inside the image, stepped loops for
   // other windows inside it, and the bounds-checked loop for windows over a border; channels go
   // four at a time (the last block overlapping the one before when C is not a multiple of 4) or,
-  // below 4, one at a time. Dilation does not reach it through tf.maxPool, so these call it directly.
+  // below 4, one at a time; it zeroes dx row by row as windows reach it, and the rows none reach.
+  // Dilation and strides over the window do not reach it through tf.maxPool, so these call it directly.
   const pools: Array<[string, number, number, number, 'valid' | 'same', number, number]> = [
     ['2x2/2 valid', 2, 2, 1, 'valid', 9, 8],
     ['2x2/2 same on odd sizes (border windows)', 2, 2, 1, 'same', 7, 9],
@@ -94,6 +95,7 @@ describe('the SIMD max-pool kernels on the heap', () => {
     ['3x3/1 same', 3, 1, 1, 'same', 6, 6],
     ['2x2/1 dilated 2, valid', 2, 1, 2, 'valid', 7, 8],
     ['3x3/1 dilated 2, same', 3, 1, 2, 'same', 8, 9],
+    ['2x2/3 valid (rows and columns between windows)', 2, 3, 1, 'valid', 10, 8],
   ];
   for (const channels of [1, 3, 4, 5, 6, 8, 24]) {
     for (const [label, filter, stride, dilation, pad, height, width] of pools) {
@@ -121,15 +123,23 @@ describe('the SIMD max-pool kernels on the heap', () => {
         const expected = new Float32Array(size);
         maxPoolGradValues(x, dy, expected, info);
 
-        const onHeap = [backend.makeOutput(shape, 'float32'), backend.makeOutput(outShape, 'float32'), backend.makeOutput(shape, 'float32'), backend.makeOutput(outShape, 'int32')];
+        const onHeap = [
+          backend.makeOutput(shape, 'float32'),
+          backend.makeOutput(outShape, 'float32'),
+          backend.makeOutput(shape, 'float32'),
+          backend.makeOutput([info.outWidth * channels], 'int32'),
+        ];
         try {
           const [xAt, dyAt, dxAt, idxAt] = onHeap.map((t) => backend.typedArrayFromHeap(t));
           (xAt as Float32Array).set(x);
           (dyAt as Float32Array).set(dy);
-          dxAt.fill(0);
-          kernels.maxPoolArgmax(
+          // The kernel writes all of dx, rows no window reads included.
+          dxAt.fill(Number.NaN);
+          kernels.maxPoolGrad(
             xAt.byteOffset,
             idxAt.byteOffset,
+            dyAt.byteOffset,
+            dxAt.byteOffset,
             info.batchSize,
             info.inHeight,
             info.inWidth,
@@ -145,7 +155,6 @@ describe('the SIMD max-pool kernels on the heap', () => {
             info.padInfo.top,
             info.padInfo.left,
           );
-          kernels.scatterAdd(idxAt.byteOffset, dyAt.byteOffset, dxAt.byteOffset, dy.length);
           expect(Array.from(backend.typedArrayFromHeap(onHeap[2]))).toEqual(Array.from(expected));
         } finally {
           for (const t of onHeap) backend.disposeData(t.dataId);

@@ -1,7 +1,8 @@
 ;; Kernels that run on tfjs-backend-wasm's own heap (the memory is imported, so tensors are read
-;; and written in place): the max-pool gradient's first-maximum search and scatter, and the bias add. Source of src/wasm/simd/module.ts, which
-;; `pnpm --filter @zoo/backend build:simd` regenerates (test/wasm-simd-module.test.ts checks it is
-;; current). The import line is rewritten to a shared memory for the threaded wasm build.
+;; and written in place): the max-pool gradient (first-maximum search and scatter), and the bias
+;; add. Source of src/wasm/simd/module.ts, which `pnpm --filter @zoo/backend build:simd`
+;; regenerates (test/wasm-simd-module.test.ts checks it is current). The import line is rewritten
+;; to a shared memory for the threaded wasm build.
 ;;
 ;; Why wasm SIMD: finding each window's first maximum in JavaScript is bound by mispredicted
 ;; branches on real data (docs/performance.md); here it is a compare and two bit-selects per tap
@@ -9,19 +10,22 @@
 ;; index per element; a bias is four channels per instruction here.
 (module
   (import "env" "memory" (memory 1)) ;; @memory
-  ;; For every output element (b, oh, ow, c) of a max pool over NHWC x, writes to idx the element
-  ;; index into x of the first position holding the window's maximum (row-major window order,
-  ;; strictly greater wins, so the first of equal values), or -1 when no value in the window
-  ;; exceeds -Infinity (a window of NaNs, or of -Infinity, routes nowhere, as on TF.js's cpu).
-  ;; x and idx are byte addresses; the rest are TF.js's Conv2DInfo fields.
+  ;; dx of a max pool over NHWC x, every element of dx written (it need not be zeroed). Each
+  ;; output element (b, oh, ow, c) sends dy to the first position holding its window's maximum
+  ;; (row-major window order, strictly greater wins, so the first of equal values), or nowhere when
+  ;; no value in the window exceeds -Infinity (a window of NaNs, or of -Infinity, routes nowhere,
+  ;; as on TF.js's cpu). One output row at a time: the first maxima go to idx (int32 scratch of
+  ;; outW * C), then the row's dy is added at them, in output order as one scatter over the whole
+  ;; tensor would add (so overlapping windows sum bit for bit as the JavaScript kernel does). x,
+  ;; idx, dy and dx are byte addresses; the rest are TF.js's Conv2DInfo fields.
   ;;
   ;; Windows entirely inside the image (all of them with 'valid' padding) skip the bounds checks
-  ;; and step their address and index vector by a constant per tap. Measured and not kept
-  ;; (docs/performance.md): fusing scatterAdd into this pass (adding dy per lane, or storing a
-  ;; 2x2 window's dx as vectors), slower at AlexNet's sizes; f32x4.pmax for the best value, slower
-  ;; on 3x3 windows.
-  (func (export "maxPoolArgmax")
-    (param $x i32) (param $idx i32)
+  ;; and step their address and index vector by a constant per tap; 2x2 ones are straight-line.
+  ;; Measured and not kept (docs/performance.md): adding dy per lane right after each window's
+  ;; search, or storing a 2x2 window's dx as vectors, slower at AlexNet's sizes; f32x4.pmax for
+  ;; the best value, slower on 3x3 windows.
+  (func (export "maxPoolGrad")
+    (param $x i32) (param $idx i32) (param $dy i32) (param $dx i32)
     (param $batch i32) (param $inH i32) (param $inW i32) (param $C i32)
     (param $outH i32) (param $outW i32)
     (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
@@ -35,6 +39,7 @@
     (local $best v128) (local $bi v128) (local $v v128) (local $gt v128)
     (local $rowIdx v128) (local $tapIdx v128) (local $tapStep v128) (local $rowStep v128)
     (local $sbest f32) (local $sbi i32) (local $sv f32) (local $sgt i32) (local $two i32)
+    (local $zeroed i32) (local $end i32) (local $rowN i32) (local $dyRow i32)
     ;; With C >= 4 channels go four at a time; the last block starts at C - 4 and may overlap the
     ;; one before it, which only rewrites the same indices.
     (local.set $lastBlock (i32.sub (local.get $C) (i32.const 4)))
@@ -48,13 +53,17 @@
     (local.set $two (i32.and
       (i32.and (i32.eq (local.get $fh) (i32.const 2)) (i32.eq (local.get $fw) (i32.const 2)))
       (i32.and (i32.eq (local.get $dh) (i32.const 1)) (i32.eq (local.get $dw) (i32.const 1)))))
+    (local.set $rowN (i32.mul (local.get $outW) (local.get $C)))
+    (local.set $dyRow (local.get $dy))
     (block $bDone (loop $bLoop
       (br_if $bDone (i32.ge_s (local.get $b) (local.get $batch)))
       (local.set $xb (i32.mul (local.get $b) (i32.mul (local.get $inH) (local.get $rowC))))
+      (local.set $zeroed (i32.const 0))
       (local.set $oh (i32.const 0))
       (block $ohDone (loop $ohLoop
         (br_if $ohDone (i32.ge_s (local.get $oh) (local.get $outH)))
         (local.set $top (i32.sub (i32.mul (local.get $oh) (local.get $sh)) (local.get $padTop)))
+        (local.set $o (i32.const 0))
         (local.set $ow (i32.const 0))
         (block $owDone (loop $owLoop
           (br_if $owDone (i32.ge_s (local.get $ow) (local.get $outW)))
@@ -179,14 +188,34 @@
           (local.set $o (i32.add (local.get $o) (local.get $C)))
           (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
           (br $owLoop)))
+        ;; Zero the dx rows this output row is the first to reach, then add its dy: the rows are
+        ;; still in cache for the additions, where zeroing all of dx first would have evicted them.
+        (local.set $end (select (i32.add (local.get $top) (local.get $fh)) (local.get $inH)
+          (i32.lt_s (i32.add (local.get $top) (local.get $fh)) (local.get $inH))))
+        (if (i32.gt_s (local.get $end) (local.get $zeroed))
+          (then
+            (memory.fill
+              (i32.add (local.get $dx) (i32.shl (i32.add (local.get $xb) (i32.mul (local.get $zeroed) (local.get $rowC))) (i32.const 2)))
+              (i32.const 0)
+              (i32.shl (i32.mul (i32.sub (local.get $end) (local.get $zeroed)) (local.get $rowC)) (i32.const 2)))
+            (local.set $zeroed (local.get $end))))
+        (call $scatterAdd (local.get $idx) (local.get $dyRow) (local.get $dx) (local.get $rowN))
+        (local.set $dyRow (i32.add (local.get $dyRow) (i32.shl (local.get $rowN) (i32.const 2))))
         (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
         (br $ohLoop)))
+      ;; Rows no window reads (the last of an odd size with 'valid' padding) get no gradient.
+      (if (i32.gt_s (local.get $inH) (local.get $zeroed))
+        (then
+          (memory.fill
+            (i32.add (local.get $dx) (i32.shl (i32.add (local.get $xb) (i32.mul (local.get $zeroed) (local.get $rowC))) (i32.const 2)))
+            (i32.const 0)
+            (i32.shl (i32.mul (i32.sub (local.get $inH) (local.get $zeroed)) (local.get $rowC)) (i32.const 2)))))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $bLoop))))
 
   ;; dx[idx[j]] += dy[j] for the n output elements whose idx is not -1, in order of j (as the
-  ;; JavaScript kernel adds). dx must be zeroed first. Byte addresses.
-  (func (export "scatterAdd") (param $idx i32) (param $dy i32) (param $dx i32) (param $n i32)
+  ;; JavaScript kernel adds). Byte addresses.
+  (func $scatterAdd (param $idx i32) (param $dy i32) (param $dx i32) (param $n i32)
     (local $j i32) (local $at i32)
     (block $done (loop $loop
       (br_if $done (i32.ge_s (local.get $j) (local.get $n)))
