@@ -74,7 +74,7 @@ export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
   if (kernels === undefined) {
     try {
       const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-      // Synchronous compilation: a kernel must return synchronously, and the module is about 1 KB
+      // Synchronous compilation: a kernel must return synchronously, and the module is about 1.6 KB
       // (browsers allow synchronous compilation on the main thread up to 4 KB).
       const module = new WebAssembly.Module(decode(shared ? SIMD_MODULE_SHARED_BASE64 : SIMD_MODULE_BASE64));
       kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
