@@ -57,8 +57,9 @@ export function maxPoolGradValues(
  * positive float instead of the lowest, so a window whose values are all at most 0 sends its
  * gradient to the tensor's first element or nowhere, and it breaks ties to the last maximum; this
  * one matches the cpu backend. It runs on the wasm heap: each window's first maximum found with
- * wasm SIMD (simd/kernels.wat, branch-free), then dy scattered to those positions; or, with `simd`
- * false or where that module cannot load, one JavaScript pass over the windows (same values).
+ * wasm SIMD (simd/kernels.wat, branch-free), then dy scattered to those positions, one output row at
+ * a time; or, with `simd` false or where that module cannot load, one JavaScript pass over the
+ * windows (same values).
  * @param native wasm's own kernel, whose setup function is kept so that it stays usable if it is
  *   registered again after the backend initialised with this one in place.
  */
@@ -82,15 +83,16 @@ export function maxPoolGradConfig(native: KernelConfig, simd = true): KernelConf
     const out: TensorInfo = wasm.makeOutput(x.shape, 'float32');
     const kernels = simd ? simdKernels(wasm) : undefined;
     if (kernels !== undefined) {
-      const where: TensorInfo = wasm.makeOutput(dy.shape, 'int32');
+      // One output row's first-maximum indices: the kernel adds each row's dy while that row's
+      // part of x and dx is still in cache.
+      const where: TensorInfo = wasm.makeOutput([info.outWidth * info.inChannels], 'int32');
       try {
         // Views are taken after makeOutput, which may grow (and so detach) the heap.
-        const dx = wasm.typedArrayFromHeap(out);
-        dx.fill(0);
-        const whereAt = wasm.typedArrayFromHeap(where).byteOffset;
-        kernels.maxPoolArgmax(
+        kernels.maxPoolGrad(
           wasm.typedArrayFromHeap(x).byteOffset,
-          whereAt,
+          wasm.typedArrayFromHeap(where).byteOffset,
+          wasm.typedArrayFromHeap(dy).byteOffset,
+          wasm.typedArrayFromHeap(out).byteOffset,
           info.batchSize,
           info.inHeight,
           info.inWidth,
@@ -106,7 +108,6 @@ export function maxPoolGradConfig(native: KernelConfig, simd = true): KernelConf
           info.padInfo.top,
           info.padInfo.left,
         );
-        kernels.scatterAdd(whereAt, wasm.typedArrayFromHeap(dy).byteOffset, dx.byteOffset, dy.shape.reduce((n, d) => n * d, 1));
       } finally {
         wasm.disposeData(where.dataId);
       }

@@ -3,9 +3,15 @@ import { SIMD_MODULE_BASE64, SIMD_MODULE_SHARED_BASE64 } from './module';
 
 /** The exports of kernels.wat; every address is a byte offset into wasm's heap. */
 export interface SimdKernels {
-  maxPoolArgmax(
+  /**
+   * dx of a max pool over x (NHWC), all of it written (no zeroing first); `idx` is int32 scratch
+   * for one output row, outWidth * channels elements.
+   */
+  maxPoolGrad(
     x: number,
     idx: number,
+    dy: number,
+    dx: number,
     batch: number,
     inHeight: number,
     inWidth: number,
@@ -21,7 +27,6 @@ export interface SimdKernels {
     padTop: number,
     padLeft: number,
   ): void;
-  scatterAdd(idx: number, dy: number, dx: number, count: number): void;
   biasAdd(x: number, bias: number, out: number, pixels: number, channels: number): void;
 }
 
@@ -69,7 +74,7 @@ export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
   if (kernels === undefined) {
     try {
       const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-      // Synchronous compilation: a kernel must return synchronously, and the module is about 1 KB
+      // Synchronous compilation: a kernel must return synchronously, and the module is about 1.6 KB
       // (browsers allow synchronous compilation on the main thread up to 4 KB).
       const module = new WebAssembly.Module(decode(shared ? SIMD_MODULE_SHARED_BASE64 : SIMD_MODULE_BASE64));
       kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
