@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { startWasm } from '../src/node/wasm-start';
 import { registerWasmTrainingKernels } from '../src/wasm';
-import { simdKernels } from '../src/wasm/simd/kernels';
+import { runMaxPoolGrad, simdKernels } from '../src/wasm/simd/kernels';
 
 const REPS = 15;
 const WARM = 3;
@@ -43,25 +43,15 @@ for (const [name, shape, filter, stride] of SHAPES) {
     const out = backend.makeOutput(shape, 'float32');
     const where = backend.makeOutput([info.outWidth * info.inChannels], 'int32');
     let at = cpuMs();
-    kernels.maxPoolGrad(
-      backend.typedArrayFromHeap(x).byteOffset,
-      backend.typedArrayFromHeap(where).byteOffset,
-      backend.typedArrayFromHeap(dy).byteOffset,
-      backend.typedArrayFromHeap(out).byteOffset,
-      info.batchSize,
-      info.inHeight,
-      info.inWidth,
-      info.inChannels,
-      info.outHeight,
-      info.outWidth,
-      info.strideHeight,
-      info.strideWidth,
-      info.dilationHeight,
-      info.dilationWidth,
-      info.effectiveFilterHeight,
-      info.effectiveFilterWidth,
-      info.padInfo.top,
-      info.padInfo.left,
+    runMaxPoolGrad(
+      kernels,
+      {
+        x: backend.typedArrayFromHeap(x).byteOffset,
+        idx: backend.typedArrayFromHeap(where).byteOffset,
+        dy: backend.typedArrayFromHeap(dy).byteOffset,
+        dx: backend.typedArrayFromHeap(out).byteOffset,
+      },
+      info,
     );
     t.kernel.push(cpuMs() - at);
     backend.disposeData(out.dataId);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../src/wasm';
 import { maxPoolGradValues } from '../src/wasm/max-pool-grad';
-import { simdKernels } from '../src/wasm/simd/kernels';
+import { runMaxPoolGrad, simdKernels } from '../src/wasm/simd/kernels';
 import { poolGradient, POOL_CASES } from './pool-cases';
 import { liveCounts, relativeError, seeded, use, values } from './wasm-helpers';
 
@@ -135,26 +135,7 @@ describe('the SIMD max-pool kernels on the heap', () => {
           (dyAt as Float32Array).set(dy);
           // The kernel writes all of dx, rows no window reads included.
           dxAt.fill(Number.NaN);
-          kernels.maxPoolGrad(
-            xAt.byteOffset,
-            idxAt.byteOffset,
-            dyAt.byteOffset,
-            dxAt.byteOffset,
-            info.batchSize,
-            info.inHeight,
-            info.inWidth,
-            channels,
-            info.outHeight,
-            info.outWidth,
-            info.strideHeight,
-            info.strideWidth,
-            info.dilationHeight,
-            info.dilationWidth,
-            info.effectiveFilterHeight,
-            info.effectiveFilterWidth,
-            info.padInfo.top,
-            info.padInfo.left,
-          );
+          runMaxPoolGrad(kernels, { x: xAt.byteOffset, idx: idxAt.byteOffset, dy: dyAt.byteOffset, dx: dxAt.byteOffset }, info);
           expect(Array.from(backend.typedArrayFromHeap(onHeap[2]))).toEqual(Array.from(expected));
         } finally {
           for (const t of onHeap) backend.disposeData(t.dataId);

@@ -1,7 +1,7 @@
 import { backend_util, MaxPoolGrad, type KernelConfig, type KernelFunc, type MaxPoolGradAttrs, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { requireInput, WASM } from './kernel-scope';
-import { simdKernels } from './simd/kernels';
+import { runMaxPoolGrad, simdKernels } from './simd/kernels';
 
 /**
  * dx of a max pool: each window's dy goes to the first position holding the window's maximum, as
@@ -88,25 +88,15 @@ export function maxPoolGradConfig(native: KernelConfig, simd = true): KernelConf
       const where: TensorInfo = wasm.makeOutput([info.outWidth * info.inChannels], 'int32');
       try {
         // Views are taken after makeOutput, which may grow (and so detach) the heap.
-        kernels.maxPoolGrad(
-          wasm.typedArrayFromHeap(x).byteOffset,
-          wasm.typedArrayFromHeap(where).byteOffset,
-          wasm.typedArrayFromHeap(dy).byteOffset,
-          wasm.typedArrayFromHeap(out).byteOffset,
-          info.batchSize,
-          info.inHeight,
-          info.inWidth,
-          info.inChannels,
-          info.outHeight,
-          info.outWidth,
-          info.strideHeight,
-          info.strideWidth,
-          info.dilationHeight,
-          info.dilationWidth,
-          info.effectiveFilterHeight,
-          info.effectiveFilterWidth,
-          info.padInfo.top,
-          info.padInfo.left,
+        runMaxPoolGrad(
+          kernels,
+          {
+            x: wasm.typedArrayFromHeap(x).byteOffset,
+            idx: wasm.typedArrayFromHeap(where).byteOffset,
+            dy: wasm.typedArrayFromHeap(dy).byteOffset,
+            dx: wasm.typedArrayFromHeap(out).byteOffset,
+          },
+          info,
         );
       } finally {
         wasm.disposeData(where.dataId);

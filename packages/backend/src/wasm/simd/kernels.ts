@@ -1,3 +1,4 @@
+import type { backend_util } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { SIMD_MODULE_BASE64, SIMD_MODULE_SHARED_BASE64 } from './module';
 
@@ -28,6 +29,38 @@ export interface SimdKernels {
     padLeft: number,
   ): void;
   biasAdd(x: number, bias: number, out: number, pixels: number, channels: number): void;
+}
+
+/** Heap byte addresses of a max-pool gradient's operands (see {@link SimdKernels.maxPoolGrad}). */
+export interface MaxPoolGradAddresses {
+  x: number;
+  idx: number;
+  dy: number;
+  dx: number;
+}
+
+/** {@link SimdKernels.maxPoolGrad} with its geometry read from TF.js's pool info. */
+export function runMaxPoolGrad(kernels: SimdKernels, at: MaxPoolGradAddresses, info: backend_util.Conv2DInfo): void {
+  kernels.maxPoolGrad(
+    at.x,
+    at.idx,
+    at.dy,
+    at.dx,
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.effectiveFilterHeight,
+    info.effectiveFilterWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  );
 }
 
 // The project's lib (ES2022, no "dom") declares no WebAssembly API; these are the parts used here.
