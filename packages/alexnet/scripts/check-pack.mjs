@@ -17,7 +17,7 @@
 //   test/pack.test.ts runs it under `pnpm test`, with ZOO_PACK_PREBUILT=1
 /* global process, console */
 import { execFileSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -67,8 +67,16 @@ function readmeExample(pkg) {
 async function startRegistry(tarballs) {
   const byName = new Map(tarballs.map((file) => [packedManifest(file).name, file]));
   const requests = [];
+  // A path of its own for each run: npm (--prefer-offline) keys its packument cache by URL, and a
+  // random port reused from an earlier run would hand it that run's stale manifests.
+  const prefix = `/run-${randomUUID()}`;
   const server = createServer((req, res) => {
-    const path = decodeURIComponent(req.url.split('?')[0]);
+    const full = decodeURIComponent(req.url.split('?')[0]);
+    if (!full.startsWith(`${prefix}/`)) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
+      return;
+    }
+    const path = full.slice(prefix.length);
     requests.push(path);
     const tarball = path.startsWith('/-/') ? tarballs.find((f) => basename(f) === path.slice(3)) : undefined;
     if (tarball) {
@@ -87,7 +95,7 @@ async function startRegistry(tarballs) {
     const version = {
       ...manifest,
       dist: {
-        tarball: `http://127.0.0.1:${port}/-/${basename(file)}`,
+        tarball: `http://127.0.0.1:${port}${prefix}/-/${basename(file)}`,
         shasum: createHash('sha1').update(bytes).digest('hex'),
         integrity: `sha512-${createHash('sha512').update(bytes).digest('base64')}`,
       },
@@ -97,7 +105,7 @@ async function startRegistry(tarballs) {
       .end(JSON.stringify({ name, 'dist-tags': { latest: manifest.version }, versions: { [manifest.version]: version } }));
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  return { url: `http://127.0.0.1:${server.address().port}/`, requests, close: () => new Promise((ok) => server.close(ok)) };
+  return { url: `http://127.0.0.1:${server.address().port}${prefix}/`, requests, close: () => new Promise((ok) => server.close(ok)) };
 }
 
 const work = mkdtempSync(join(tmpdir(), 'zoo-pack-check-'));
