@@ -61,6 +61,7 @@ async function run(job: ChildJob): Promise<void> {
         threads,
         device: info.device,
         ...(software ? { softwarePlan: true } : {}),
+        ...(process.env.GLIBC_TUNABLES ? { glibcTunables: process.env.GLIBC_TUNABLES } : {}),
       },
     });
   } catch (err) {

@@ -21,7 +21,10 @@ export function formatProfile(profile: ProfileReport, top = 8): string {
 export function formatReport(report: FullReport): string {
   const out: string[] = [];
   out.push(`machine: ${report.machine.cpus} x ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, node ${report.machine.node}`);
-  for (const b of report.backends) out.push(b.available ? b.description : `backend ${b.requested}: unavailable — ${b.description}`);
+  for (const b of report.backends) {
+    if (!b.available) out.push(`backend ${b.requested}: unavailable — ${b.description}`);
+    else out.push(b.glibcTunables ? `${b.description}; GLIBC_TUNABLES=${b.glibcTunables}` : b.description);
+  }
   out.push(`pytorch: ${report.pytorch.available ? `${report.pytorch.description} (threads ${report.pytorch.threads.join(', ') || 'none'})` : `skipped — ${report.pytorch.description}`}`);
   out.push('');
   out.push(report.table.length > 0 ? formatTable(report.table) : '(no zoo measurements)');

@@ -99,6 +99,8 @@ export interface BackendReport {
   device?: string;
   /** Set when the child measured its slow plan because the device is software. */
   softwarePlan?: boolean;
+  /** The `GLIBC_TUNABLES` the child started with, when set (see child-env.ts). */
+  glibcTunables?: string;
 }
 
 /** The PyTorch side of a run. */

@@ -1,6 +1,7 @@
 import type { BenchOptions } from '../src/cli';
 import type { ChildJob, ChildMessage } from '../src/protocol';
 import type { PeerJob } from '../src/pytorch';
+import { formatReport } from '../src/report';
 import { childRuns, oversubscribed, runBench, type BenchDeps } from '../src/run';
 import type { TorchModelSpec } from '../src/torch-spec';
 import { result } from './fixtures';
@@ -99,6 +100,23 @@ describe('runBench', () => {
       { framework: 'zoo', backend: 'wasm', model: 'lenet5-relu', mode: 'train', error: 'exited with SIGKILL before finishing' },
     ]);
     expect(report.notes).toContain('PyTorch peer skipped (--no-pytorch)');
+  });
+});
+
+describe('the children\'s environment', () => {
+  it('is in the report and its printed backend line when a child started with GLIBC_TUNABLES', async () => {
+    const deps = fakeDeps({
+      async runChild(job, onMessage) {
+        const glibcTunables = job.backend === 'onnxruntime' ? 'glibc.malloc.mmap_max=0' : undefined;
+        onMessage({ type: 'backend', report: { requested: job.backend, available: true, description: `backend: ${job.backend}`, name: job.backend, threads: 1, ...(glibcTunables ? { glibcTunables } : {}) } });
+        onMessage({ type: 'done' });
+      },
+    });
+    const report = await runBench({ ...options, backends: ['onnxruntime', 'wasm'], pytorch: false }, 'x', deps);
+    expect(report.backends.map((b) => b.glibcTunables)).toEqual(['glibc.malloc.mmap_max=0', undefined]);
+    const printed = formatReport(report).split('\n');
+    expect(printed).toContain('backend: onnxruntime; GLIBC_TUNABLES=glibc.malloc.mmap_max=0');
+    expect(printed).toContain('backend: wasm');
   });
 });
 
