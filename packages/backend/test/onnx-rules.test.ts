@@ -1,5 +1,5 @@
 import { convInputGradAsConvGraph, type ConvShape, type PoolShape } from '../src/node/onnx/graphs';
-import { convMacs, delegateConv, delegateMatMul, delegateMaxPoolGrad, im2colFilterGradient, inputGradientAsConv, sessionThreads, SMALL_CALL_MACS, SMALL_INPUT_GRADIENT_MACS } from '../src/node/onnx/rules';
+import { convMacs, delegateConv, delegateMatMul, delegateMaxPoolGrad, im2colFilterGradient, inputGradientAsConv, sessionThreads, SMALL_CALL_MACS, SMALL_FILTER_GRADIENT_MACS, SMALL_INPUT_GRADIENT_MACS } from '../src/node/onnx/rules';
 
 function conv(batch: number, size: number, inChannels: number, outChannels: number, k: number, stride = 1, pad = Math.floor(k / 2)): ConvShape {
   const out = Math.floor((size + 2 * pad - k) / stride) + 1;
@@ -103,6 +103,17 @@ describe('auto delegation on the zoo layers', () => {
     expect(sessionThreads(SMALL_CALL_MACS, 4)).toBe(4);
     expect(sessionThreads(SMALL_CALL_MACS, 4, 'forward')).toBe(4);
     expect(sessionThreads(SMALL_CALL_MACS, 4, 'filterGradient')).toBe(4);
+  });
+
+  test("filter gradients get the pool from LeNet's sizes; its forward convolutions and input gradient stay on one thread", () => {
+    const lenetConv1 = convMacs(conv(128, 28, 1, 6, 5));
+    const lenetConv2 = convMacs(conv(128, 14, 6, 16, 5, 1, 0));
+    for (const macs of [lenetConv1, lenetConv2]) {
+      expect(sessionThreads(macs, 2, 'filterGradient')).toBe(2);
+      expect(sessionThreads(macs, 2, 'forward')).toBe(1);
+      expect(sessionThreads(macs, 2, 'inputGradient')).toBe(1);
+    }
+    expect(sessionThreads(SMALL_FILTER_GRADIENT_MACS - 1, 2, 'filterGradient')).toBe(1);
   });
 
   test('input gradients get the pool only from AlexNet-224 sizes: alexnet-mini\'s run on one thread', () => {

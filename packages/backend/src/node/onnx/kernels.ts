@@ -301,7 +301,7 @@ export function onnxKernelConfigs(runtime: OnnxRuntime, options: OnnxKernelOptio
       const im2col = choice === 'im2col' || (choice === 'auto' && im2colFilterGradient(g));
       const key = `ConvFilterGrad ${im2col ? 'im2col' : 'dilated'} ${JSON.stringify(g)}`;
       const graph = (): OnnxGraph => (im2col ? convFilterGradIm2colGraph(g) : convFilterGradGraph(g));
-      return onnx(backend, key, convMacs(g), graph, { X: x, DY: dy }, 'DW', [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels]);
+      return onnx(backend, key, convMacs(g), graph, { X: x, DY: dy }, 'DW', [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels], undefined, 'filterGradient');
     });
 
   // ---- BatchMatMul and _FusedMatMul ----

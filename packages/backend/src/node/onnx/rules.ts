@@ -70,11 +70,20 @@ export const SMALL_CALL_MACS = 1 << 26;
 export const SMALL_INPUT_GRADIENT_MACS = 1 << 30;
 
 /**
+ * Filter gradients below this many multiply-adds run on a one-thread session. Their products run
+ * over the whole batch (the batch is the inner dimension), which splits across threads well even
+ * for LeNet's layers (15 and 31 M multiply-adds): on a quiet machine two threads took 1.75 and
+ * 1.43 ms against 1.88 and 1.69 inside the trainer's step, and 1.41 and 0.91 against 1.84 and
+ * 1.62 per call (docs/performance.md, "Fourth pass").
+ */
+export const SMALL_FILTER_GRADIENT_MACS = 1 << 23;
+
+/**
  * Intra-op threads for a call of `macs` multiply-adds when the run has `threads`; `kernel` names a
  * convolution's kernel where the call is one.
  */
 export function sessionThreads(macs: number, threads: number, kernel?: ConvKernel): number {
-  const small = kernel === 'inputGradient' ? SMALL_INPUT_GRADIENT_MACS : SMALL_CALL_MACS;
+  const small = kernel === 'inputGradient' ? SMALL_INPUT_GRADIENT_MACS : kernel === 'filterGradient' ? SMALL_FILTER_GRADIENT_MACS : SMALL_CALL_MACS;
   return macs < small ? 1 : threads;
 }
 
