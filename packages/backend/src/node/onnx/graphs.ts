@@ -98,6 +98,18 @@ export function convInputGradGraph(g: ConvShape): OnnxGraph | undefined {
 }
 
 /**
+ * The pads [top, left, bottom, right] of dy for {@link convInputGradAsConvGraph}, or `undefined`
+ * where that form cannot give back dx: strided or dilated geometry, or a pad past filter - 1.
+ */
+export function inputGradAsConvPads(g: ConvShape): number[] | undefined {
+  const unit = g.strideHeight === 1 && g.strideWidth === 1 && g.dilationHeight === 1 && g.dilationWidth === 1;
+  const pads = [g.filterHeight - 1 - g.padTop, g.filterWidth - 1 - g.padLeft, g.filterHeight - 1 - g.padBottom, g.filterWidth - 1 - g.padRight];
+  // The output's size, OH + pads - KH + 1, must give back H (W).
+  const fits = g.outHeight + pads[0] + pads[2] - g.filterHeight + 1 === g.inHeight && g.outWidth + pads[1] + pads[3] - g.filterWidth + 1 === g.inWidth;
+  return unit && fits && pads.every((p) => p >= 0) ? pads : undefined;
+}
+
+/**
  * Input gradient (Conv2DBackpropInput) of a stride-1, undilated convolution as a forward Conv:
  * dy padded by (filter - 1 - pad) on each side, correlated with the filter turned 180 degrees and
  * read with its in and out channels swapped. MLAS's forward Conv is faster than its ConvTranspose
@@ -105,11 +117,8 @@ export function convInputGradGraph(g: ConvShape): OnnxGraph | undefined {
  * `undefined` for strided or dilated geometry, or a pad past filter - 1.
  */
 export function convInputGradAsConvGraph(g: ConvShape): OnnxGraph | undefined {
-  const unit = g.strideHeight === 1 && g.strideWidth === 1 && g.dilationHeight === 1 && g.dilationWidth === 1;
-  const pads = [g.filterHeight - 1 - g.padTop, g.filterWidth - 1 - g.padLeft, g.filterHeight - 1 - g.padBottom, g.filterWidth - 1 - g.padRight];
-  // The output's size, OH + pads - KH + 1, must give back H (W).
-  const fits = g.outHeight + pads[0] + pads[2] - g.filterHeight + 1 === g.inHeight && g.outWidth + pads[1] + pads[3] - g.filterWidth + 1 === g.inWidth;
-  if (!unit || !fits || pads.some((p) => p < 0)) return undefined;
+  const pads = inputGradAsConvPads(g);
+  if (pads === undefined) return undefined;
   return {
     nodes: [
       { op: 'Transpose', inputs: ['DY'], outputs: ['DYc'], attributes: { perm: NHWC_TO_NCHW } },

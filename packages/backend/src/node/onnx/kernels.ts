@@ -28,7 +28,7 @@ import {
   type TensorInfo,
   type _FusedMatMulAttrs,
 } from '@tensorflow/tfjs';
-import { convFilterGradGraph, convFilterGradIm2colGraph, convForwardGraph, convInputGradAsConvGraph, convInputGradGraph, matMulGraph, maxPoolGradGraph, type ConvShape, type GraphActivation, type MatMulShape, type PoolShape } from './graphs';
+import { convFilterGradGraph, convFilterGradIm2colGraph, convForwardGraph, convInputGradAsConvGraph, convInputGradGraph, inputGradAsConvPads, matMulGraph, maxPoolGradGraph, type ConvShape, type GraphActivation, type MatMulShape, type PoolShape } from './graphs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convShapeOf } from '../../wasm/conv-geometry';
 import { simdKernels } from '../../wasm/simd/kernels';
@@ -282,7 +282,8 @@ export function onnxKernelConfigs(runtime: OnnxRuntime, options: OnnxKernelOptio
       const g = convShapeOf(info);
       if (!wants('inputGradient', g)) return undefined;
       const choice = options.inputGradient ?? 'auto';
-      const asConv = (choice === 'conv' || (choice === 'auto' && inputGradientAsConv(g))) && convInputGradAsConvGraph(g) !== undefined;
+      // The forward form only where it gives back dx (`conv` asks for it; `auto` by the rule, which checks that too).
+      const asConv = choice === 'conv' ? inputGradAsConvPads(g) !== undefined : choice === 'auto' && inputGradientAsConv(g);
       const key = `${asConv ? 'ConvInputGrad' : 'ConvTranspose'} ${JSON.stringify(g)}`;
       const graph = (): OnnxGraph | undefined => (asConv ? convInputGradAsConvGraph(g) : convInputGradGraph(g));
       return onnx(backend, key, convMacs(g), graph, { DY: dy, W: filter }, 'DX', [g.batch, g.inHeight, g.inWidth, g.inChannels], undefined, 'inputGradient');

@@ -2,7 +2,7 @@
  * Where ONNX Runtime takes a kernel call from the zoo's wasm kernels: per shape, by measurement
  * (docs/performance.md, "ONNX Runtime kernels"), as the wasm filter-gradient choice is.
  */
-import type { ConvShape, MatMulShape, PoolShape } from './graphs';
+import { inputGradAsConvPads, type ConvShape, type MatMulShape, type PoolShape } from './graphs';
 
 /** `auto`: the measured rule below; `always`/`never`: every call to ORT / none (tests, benchmarks). */
 export type DelegationPolicy = 'auto' | 'always' | 'never';
@@ -120,11 +120,10 @@ export function im2colFilterGradient(g: ConvShape): boolean {
  * Whether a delegated input gradient at shape `g` runs as a forward Conv over the padded dy with
  * the filter turned 180 degrees (stride 1, no dilation) instead of ConvTranspose, under `auto`:
  * from {@link SMALL_INPUT_GRADIENT_MACS} multiply-adds. Measured per call (docs/performance.md,
- * "Input gradients as forward convolutions"): 1.1–1.4x faster on AlexNet-224's conv2–conv5 at one
+ * "Fourth pass"): 1.1–1.4x faster on AlexNet-224's conv2–conv5 at one
  * and at two threads; about even on alexnet-mini's 3x3 layers at one thread, and 3–4x slower on
  * LeNet's 5x5 conv2, whose unpadded 10x10 dy the forward form pads to 18x18.
  */
 export function inputGradientAsConv(g: ConvShape): boolean {
-  const unit = g.strideHeight === 1 && g.strideWidth === 1 && g.dilationHeight === 1 && g.dilationWidth === 1;
-  return unit && convMacs(g) >= SMALL_INPUT_GRADIENT_MACS;
+  return convMacs(g) >= SMALL_INPUT_GRADIENT_MACS && inputGradAsConvPads(g) !== undefined;
 }
