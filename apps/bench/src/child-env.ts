@@ -1,4 +1,4 @@
-import { glibcRuntimeVersion, ORT_MALLOC_TUNABLES, ortProcessEnv } from '@zoo/backend/node';
+import { backendProcessEnv, glibcRuntimeVersion, ORT_MALLOC_TUNABLES } from '@zoo/backend/node';
 
 /** How a backend's child process starts. */
 export interface ChildEnv {
@@ -8,17 +8,17 @@ export interface ChildEnv {
 }
 
 /**
- * The environment a backend's child starts with: the one compare's workers get (`ortProcessEnv`
+ * The environment a backend's child starts with: the one compare's workers get (`backendProcessEnv`
  * from `@zoo/backend/node`), so the bench measures what a run trains with. An onnxruntime child
  * starts with glibc's malloc kept off mmap where glibc reads the setting (docs/performance.md,
  * "Third pass"); the others, and `auto` (whose pick is known only once it has started), with this
  * environment. `platform.glibc` is the C library's version, this process's by default.
  */
 export function childEnv(backend: string, env: NodeJS.ProcessEnv = process.env, platform: { glibc?: string } = { glibc: glibcRuntimeVersion() }): ChildEnv {
-  if (backend !== 'onnxruntime') return { env };
-  const ort = ortProcessEnv(env, platform);
-  const note = ort.tunables
+  const child = backendProcessEnv(backend, env, platform);
+  if (backend !== 'onnxruntime') return { env: child.env };
+  const note = child.tunables
     ? `child starts with GLIBC_TUNABLES=${ORT_MALLOC_TUNABLES} (glibc's malloc kept off mmap), as compare's workers do`
     : "child starts with this environment, as compare's workers do: glibc's malloc tunables apply only on Linux with glibc";
-  return { env: ort.env, note };
+  return { env: child.env, note };
 }

@@ -3,7 +3,6 @@
  * with: the one place that decides both, so the header line's reason and the fork agree.
  */
 import type { BackendInfo } from '@zoo/backend';
-import { ortProcessEnv } from '@zoo/backend/node';
 import type { Isolation } from './worker-protocol';
 
 /** Backends that load a native addon, which upstream supports in one thread per process only. */
@@ -35,12 +34,4 @@ export function chooseIsolation(backend: Pick<BackendInfo, 'name' | 'choice'>, r
     return { kind: 'process', why: "one child process each: ONNX Runtime's outputs copy faster with glibc's malloc kept off mmap, set when a process starts" };
   }
   return { kind: 'thread', why: 'one worker thread each' };
-}
-
-/**
- * The environment of a child process that trains on `backend` (a `BackendInfo.choice`): for ONNX
- * Runtime, glibc's malloc tunables where the platform takes them; otherwise this process's own.
- */
-export function workerEnv(backend: string): NodeJS.ProcessEnv {
-  return backend === 'onnxruntime' ? ortProcessEnv().env : process.env;
 }

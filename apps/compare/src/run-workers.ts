@@ -3,7 +3,7 @@ import type { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { MAX_WASM_THREADS } from '@zoo/backend';
-import { workerEnv } from './isolation';
+import { backendProcessEnv } from '@zoo/backend/node';
 import type { ProgressView } from './progress';
 import type { Isolation, MainMessage, WorkerInput, WorkerMessage, WorkerOutcome } from './worker-protocol';
 
@@ -96,7 +96,7 @@ function startWorker(url: URL, input: WorkerInput, isolation: Isolation): Worker
     return { events: worker, send: (m) => worker.postMessage(m), kill: () => void worker.terminate() };
   }
   // 'advanced' serialization carries the typed arrays of the data set as they are, not as JSON.
-  const child = fork(fileURLToPath(url), [], { env: workerEnv(input.backend), serialization: 'advanced', stdio: 'inherit' });
+  const child = fork(fileURLToPath(url), [], { env: backendProcessEnv(input.backend).env, serialization: 'advanced', stdio: 'inherit' });
   const send = (m: MainMessage) => {
     if (child.connected) child.send(m);
   };

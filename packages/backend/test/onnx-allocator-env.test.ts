@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { glibcRuntimeVersion, ORT_MALLOC_TUNABLES, ortProcessEnv, withOrtMallocTunables } from '../src/node/onnx/allocator-env';
+import { backendProcessEnv, glibcRuntimeVersion, ORT_MALLOC_TUNABLES, ortProcessEnv, withOrtMallocTunables } from '../src/node/onnx/allocator-env';
 
 describe('glibc malloc tunables for a child running ONNX Runtime kernels', () => {
   test('added to an environment without GLIBC_TUNABLES, the rest of it kept', () => {
@@ -46,5 +46,14 @@ describe('the environment of a process that will run ONNX Runtime kernels', () =
     const { tunables, env } = ortProcessEnv({ PATH: '/bin' });
     expect(tunables).toBe(expected !== undefined);
     expect(env.GLIBC_TUNABLES).toBe(expected === undefined ? undefined : ORT_MALLOC_TUNABLES);
+  });
+});
+
+describe('the environment of a child that trains on a backend', () => {
+  test('onnxruntime gets the ONNX Runtime environment; every other choice the environment as given', () => {
+    const env = { PATH: '/bin' };
+    expect(backendProcessEnv('onnxruntime', env, { glibc: '2.36' })).toEqual(ortProcessEnv(env, { glibc: '2.36' }));
+    expect(backendProcessEnv('onnxruntime', env, { glibc: '2.36' }).tunables).toBe(true);
+    for (const choice of ['wasm', 'tensorflow', 'webgpu', 'cpu']) expect(backendProcessEnv(choice, env, { glibc: '2.36' })).toEqual({ tunables: false, env });
   });
 });

@@ -10,6 +10,7 @@ export { BACKEND_CHOICES, initBackend } from './init';
 export { setWasmBackendWithThreads, THREADED_START_TIMEOUT_MS } from './wasm-threads';
 export { provideNavigatorGpu, releaseNavigatorGpu } from './dawn';
 export {
+  backendProcessEnv,
   DELEGATION_POLICIES,
   glibcRuntimeVersion,
   loadOnnxRuntime,

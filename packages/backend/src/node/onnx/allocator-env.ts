@@ -60,3 +60,12 @@ export interface OrtProcessEnv {
 export function ortProcessEnv(env: NodeJS.ProcessEnv = process.env, platform: { glibc?: string } = { glibc: glibcRuntimeVersion() }): OrtProcessEnv {
   return platform.glibc === undefined ? { tunables: false, env } : { tunables: true, env: withOrtMallocTunables(env) };
 }
+
+/**
+ * The environment of a child process that will train on `choice` (a `BackendInfo.choice`, as
+ * compare's workers and the bench's children are told): {@link ortProcessEnv} for `onnxruntime`,
+ * `env` unchanged otherwise. The one place both decide it, so the bench measures what compare runs.
+ */
+export function backendProcessEnv(choice: string, env: NodeJS.ProcessEnv = process.env, platform: { glibc?: string } = { glibc: glibcRuntimeVersion() }): OrtProcessEnv {
+  return choice === 'onnxruntime' ? ortProcessEnv(env, platform) : { tunables: false, env };
+}

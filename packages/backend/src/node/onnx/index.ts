@@ -2,4 +2,4 @@ export { loadOnnxRuntime, ONNXRUNTIME_VERSION, OnnxRuntimeUnavailable, type Onnx
 export { ONNX_RUNTIME_KERNELS, registerOnnxRuntimeKernels, unregisterOnnxRuntimeKernels, type OnnxRuntimeKernelOptions } from './register';
 export type { DelegationCounts, OnnxFilterGradient, OnnxInputGradient, OnnxKernels } from './kernels';
 export { DELEGATION_POLICIES, type DelegationPolicy } from './rules';
-export { glibcRuntimeVersion, ORT_MALLOC_TUNABLES, ortProcessEnv, withOrtMallocTunables, type OrtProcessEnv } from './allocator-env';
+export { backendProcessEnv, glibcRuntimeVersion, ORT_MALLOC_TUNABLES, ortProcessEnv, withOrtMallocTunables, type OrtProcessEnv } from './allocator-env';
