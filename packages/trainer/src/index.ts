@@ -1,4 +1,5 @@
 export { MAX_SEED, train, type TrainOptions } from './train';
+export { type AsyncTrainingStep, type DataParallel, type ReplicaRecipe, replicaSeed, sliceSizes } from './parallel';
 export {
   type ApplyGradients,
   createTrainingStep,

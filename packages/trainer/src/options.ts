@@ -6,6 +6,7 @@ import { checkDatasetSource, type DatasetSource } from './data';
 import { architectureFingerprint, type ArchitectureFingerprint } from './fingerprint';
 import { classifierHead, type ClassifierHead, type LossFrom, PROBABILITY_EPSILON } from './loss';
 import { type OptimizerOptions, type ResolvedOptimizerConfig, resolveOptimizerOptions } from './optimizers';
+import type { DataParallel } from './parallel';
 import type { LrSchedule } from './schedules';
 import { STEP_RNG_ALGORITHM } from './seeded-random';
 import { trainableVariables } from './step';
@@ -49,6 +50,14 @@ export interface TrainOptions {
   resumeFrom?: string;
   /** Aborting it stops training at the next batch boundary, writes a checkpoint and rejects with TrainingAbortedError. Default: none. */
   signal?: AbortSignal;
+  /**
+   * Replicas that train each step together on slices of the batch (in Node: `startDataParallel`
+   * from `@zoo/trainer/node`). This thread stays replica 0: its model and optimizer are the run's,
+   * and its checkpoints. The update is the one of the whole batch (the replicas' gradients averaged,
+   * weighted by their slices); dropout masks and the summation order differ from a single thread's.
+   * Default: none (this thread alone).
+   */
+  dataParallel?: DataParallel;
 }
 
 /** The largest `seed` the trainer takes: its step RNG is seeded with a 32-bit unsigned integer. */
@@ -69,6 +78,7 @@ const OPTION_KEYS: readonly (keyof TrainOptions)[] = [
   'resume',
   'resumeFrom',
   'signal',
+  'dataParallel',
 ];
 
 function checkInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -106,6 +116,8 @@ export interface Run {
   /** Where checkpoints are read and written; undefined when the run uses none. */
   readonly checkpoints: CheckpointFiles | undefined;
   readonly signal: AbortSignal | undefined;
+  readonly dataParallel: DataParallel | undefined;
+  readonly lossFrom: LossFrom;
   readonly head: ClassifierHead;
   readonly trainable: tf.Variable[];
   readonly inputShape: tf.Shape;
@@ -156,7 +168,15 @@ export async function resolveRun(files: CheckpointFiles | null, model: tf.Layers
   if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean')) {
     throw new TypeError(`signal must be an AbortSignal, got ${String(signal)}`);
   }
-  const head = classifierHead(model, options.lossFrom ?? 'auto');
+  const dataParallel = options.dataParallel;
+  if (
+    dataParallel !== undefined &&
+    (typeof dataParallel !== 'object' || dataParallel === null || typeof dataParallel.attach !== 'function' || !Number.isInteger(dataParallel.replicas))
+  ) {
+    throw new TypeError(`dataParallel must be a group from startDataParallel (@zoo/trainer/node), got ${String(dataParallel)}`);
+  }
+  const lossFrom = options.lossFrom ?? 'auto';
+  const head = classifierHead(model, lossFrom);
   const trainable = trainableVariables(model);
   const inputShape = model.inputs[0].shape;
   const fingerprint = await architectureFingerprint(model);
@@ -188,6 +208,7 @@ export async function resolveRun(files: CheckpointFiles | null, model: tf.Layers
       trainableParams: trainable.reduce((n, v) => n + v.size, 0),
     },
     rng: STEP_RNG_ALGORITHM,
+    replicas: dataParallel?.replicas ?? 1,
     backend: tf.getBackend(),
     tfjsVersion: tf.version.tfjs,
   };
@@ -203,6 +224,8 @@ export async function resolveRun(files: CheckpointFiles | null, model: tf.Layers
     checkpointDir,
     checkpoints,
     signal,
+    dataParallel,
+    lossFrom,
     head,
     trainable,
     inputShape,

@@ -45,7 +45,10 @@ export async function trainWith(files: CheckpointFiles | null, model: tf.LayersM
     const history: EpochRecord[] = [...start.history];
     const config: ResolvedTrainConfig = { ...run.config, resumedFrom: start.from?.path ?? null };
     const checkpointer = new Checkpointer(run, model, optimizer, config, start);
-    const trainStep = trainingStep({ model, head: run.head, trainable: run.trainable, optimizer, seed: run.seed });
+    const parts = { model, head: run.head, trainable: run.trainable, optimizer, seed: run.seed };
+    // With replicas, the step waits for the other threads; they get the model as it starts (a resume included).
+    const trainStep =
+      run.dataParallel === undefined ? trainingStep(parts) : await run.dataParallel.attach(parts, { lossFrom: run.lossFrom, optimizer: run.optimizer });
     await emit(callbacks, 'onTrainBegin', { config, startEpoch: start.position.epoch, startBatch: start.position.batch, startStep: start.position.step });
 
     // ---- the loop ----
@@ -74,7 +77,7 @@ export async function trainWith(files: CheckpointFiles | null, model: tf.LayersM
           const lr = learningRateAt(run.lr, step);
           const size = xs.shape[0];
           await emit(callbacks, 'onBatchBegin', batch, { epoch, batch, step, size, lr });
-          const [loss, correct] = trainStep(xs, ys, lr, step);
+          const [loss, correct] = await trainStep(xs, ys, lr, step);
           readback.push({ batch, step, size, lr, loss, correct });
         } finally {
           tf.dispose(next.value);

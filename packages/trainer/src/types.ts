@@ -115,6 +115,8 @@ export interface ResolvedTrainConfig {
   };
   /** How dropout and other unseeded random ops are made reproducible. */
   readonly rng: string;
+  /** Data-parallel replicas that trained each step; 1 when this thread trained alone. */
+  readonly replicas: number;
   readonly backend: string;
   readonly tfjsVersion: string;
 }

@@ -31,3 +31,6 @@ export {
   type LoadedCheckpoint,
   type TensorEntry,
 } from './checkpoint';
+
+export { type DataParallelGroup, type DataParallelOptions, startDataParallel } from './data-parallel/group';
+export { type ReplicaSetup, serveReplica } from './data-parallel/worker';
