@@ -75,6 +75,8 @@ async function run(job: ChildJob): Promise<void> {
   for (const task of software ? (job.softwareTasks ?? []) : job.tasks) {
     const { workload, mode } = task;
     for (const replicas of job.replicas ?? [1]) {
+      // Replicas are a way to train (the trainer's data parallelism); inference has none.
+      if (replicas > 1 && mode !== 'train') continue;
       const who = replicas > 1 ? `${backend} x${replicas}` : backend;
       const label = `${who} ${workload.model} ${mode} batch ${task.batch} @${workload.inputSize}px`;
       await send({ type: 'progress', text: `${label} ...` });
@@ -103,7 +105,6 @@ async function run(job: ChildJob): Promise<void> {
             inputSize: workload.inputSize,
             batch: task.batch,
             replicas,
-            mode,
             learningRate: job.learningRate,
             workerUrl,
           });

@@ -30,9 +30,10 @@ export interface BenchOptions {
   /** SGD learning rate of the timed steps. Default: 0.01. */
   learningRate: number;
   /**
-   * Data-parallel replica counts measured on the wasm backend (one worker thread and TF.js each):
-   * the other way than wasm threads to use several cores. Default: 1 and the
-   * number of cores (just 1 on a one-core machine).
+   * Data-parallel replica counts of the training rows on wasm and onnxruntime (the trainer's
+   * `startDataParallel`: one worker thread, TF.js and backend thread each), the other way than
+   * backend threads to use several cores. Default: 1 and the number of cores (just 1 on a one-core
+   * machine).
    */
   replicas: number[];
   /**
@@ -77,7 +78,7 @@ export function parseBenchArgs(argv: readonly string[], defaults: { out: string;
     )
     .option('--out <file>', 'where to write the JSON report', defaults.out)
     .option('--profile', 'profile one training step per model (tf.profile) and print where time goes', false)
-    .option('--replicas <list>', 'data-parallel replica counts for wasm (default: 1 and the core count)', (v: string) =>
+    .option('--replicas <list>', 'data-parallel replica counts for training on wasm and onnxruntime (default: 1 and the core count)', (v: string) =>
       list(v).map(positiveInt('--replicas', 1)),
     )
     .option('--wasm-threads <list>', 'wasm thread counts, one child each (default: 1 and the core count)', (v: string) =>

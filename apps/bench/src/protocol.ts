@@ -10,8 +10,8 @@ export interface ChildJob {
   /** Profile one training step of each model with tf.profile. */
   profile: boolean;
   /**
-   * Data-parallel replica counts to measure each task with (1 = the plain step); counts above 1 run
-   * extra TF.js instances in worker threads. Default: [1].
+   * Data-parallel replica counts to measure each training task with (1 = the plain step); counts
+   * above 1 run the trainer's replicas, extra TF.js instances in worker threads. Default: [1].
    */
   replicas?: number[];
   /**

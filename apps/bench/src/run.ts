@@ -25,7 +25,7 @@ export interface FullReport extends BenchReport {
 
 /**
  * One child process per backend, and for wasm one per thread count: a wasm module's thread pool is
- * fixed when it starts. Data-parallel replicas run in the one-thread wasm child only.
+ * fixed when it starts. Data-parallel replicas (one backend thread each) run in the one-thread child only.
  */
 export function childRuns(options: Pick<BenchOptions, 'backends' | 'replicas' | 'wasmThreads'>): { backend: string; wasmThreads: number; replicas: number[] }[] {
   return options.backends.flatMap((backend) =>
@@ -33,7 +33,7 @@ export function childRuns(options: Pick<BenchOptions, 'backends' | 'replicas' | 
       ? options.wasmThreads.map((wasmThreads) => ({ backend, wasmThreads, replicas: wasmThreads === 1 ? options.replicas : [1] }))
       : // ONNX Runtime's intra-op pool takes the same thread counts (wasm itself runs on one there).
         backend === 'onnxruntime'
-        ? options.wasmThreads.map((wasmThreads) => ({ backend, wasmThreads, replicas: [1] }))
+        ? options.wasmThreads.map((wasmThreads) => ({ backend, wasmThreads, replicas: wasmThreads === 1 ? options.replicas : [1] }))
         : [{ backend, wasmThreads: 1, replicas: [1] }],
   );
 }

@@ -147,9 +147,9 @@ describe('childRuns', () => {
     ]);
   });
 
-  it("gives onnxruntime one child per thread count (its pool's size), without replicas", () => {
+  it("gives onnxruntime one child per thread count (its pool's size), with replicas only in the one-thread child", () => {
     expect(childRuns({ backends: ['onnxruntime'], replicas: [1, 2], wasmThreads: [1, 2] })).toEqual([
-      { backend: 'onnxruntime', wasmThreads: 1, replicas: [1] },
+      { backend: 'onnxruntime', wasmThreads: 1, replicas: [1, 2] },
       { backend: 'onnxruntime', wasmThreads: 2, replicas: [1] },
     ]);
   });

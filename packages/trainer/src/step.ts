@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { classifierHead, countCorrect, type ClassifierHead, type LossFrom } from './loss';
 import { createOptimizer, resolveOptimizerOptions, type OptimizerOptions, type TrainerOptimizer } from './optimizers';
+import type { ReplicaRecipe } from './parallel';
 import { stepSeed, withSeededMathRandom } from './seeded-random';
 
 /**
@@ -124,6 +125,9 @@ export interface CreatedTrainingStep {
   applyGradients: ApplyGradients;
   /** Disposed by the caller. */
   optimizer: TrainerOptimizer;
+  /** What the step is made of and how it was resolved: what a data-parallel group attaches to. */
+  parts: TrainingStepParts;
+  recipe: ReplicaRecipe;
 }
 
 /**
@@ -141,5 +145,12 @@ export function createTrainingStep(model: tf.LayersModel, options: CreateTrainin
     optimizer,
     seed: options.seed ?? 0,
   };
-  return { step: trainingStep(parts), computeGradients: gradientStep(parts), applyGradients: gradientUpdate(optimizer, parts.trainable), optimizer };
+  return {
+    step: trainingStep(parts),
+    computeGradients: gradientStep(parts),
+    applyGradients: gradientUpdate(optimizer, parts.trainable),
+    optimizer,
+    parts,
+    recipe: { lossFrom: options.lossFrom ?? 'auto', optimizer: config },
+  };
 }
