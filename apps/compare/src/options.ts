@@ -45,6 +45,8 @@ export interface CliOptions {
   bandwidthGbs?: number;
   jobs?: number;
   isolation?: 'thread' | 'process';
+  /** Data-parallel replicas per model, or `auto` (the backend's rule); absent means auto. */
+  replicas?: number | 'auto';
 }
 
 /** The subcommands; `train` is the default. */
@@ -64,6 +66,10 @@ function positiveInt(value: string): number {
     throw new InvalidArgumentError('expected a positive integer.');
   }
   return n;
+}
+
+function replicasValue(value: string): number | 'auto' {
+  return value.trim() === 'auto' ? 'auto' : positiveInt(value);
 }
 
 function nonNegativeInt(value: string): number {
@@ -158,6 +164,11 @@ function addTrainOptions(command: Command, backendChoices: readonly string[]): C
     .option('--out <dir>', 'where the report and checkpoints go: a new or empty folder (default: ./runs/<timestamp>)', pathValue)
     .option('--resume', 'continue the run in --out (default: the newest under ./runs) from its checkpoints')
     .option('--jobs <n>', 'models trained at once, one worker each (default: all of them)', positiveInt)
+    .option(
+      '--replicas <n>',
+      "data-parallel replicas per model, one backend thread each, or auto: on onnxruntime, small models (LeNet, alexnet-mini) split over the model's threads (default auto; 1: none)",
+      replicasValue,
+    )
     .addOption(
       new Option('--isolation <kind>', 'what each model trains in (default: process for the native tensorflow and webgpu backends and, on glibc Linux, for onnxruntime; thread otherwise)').choices([
         'thread',

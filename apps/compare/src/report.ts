@@ -45,9 +45,11 @@ export interface ModelReport {
   final: { loss: number; trainAcc: number; testAcc: number; examplesPerSec: number };
   /** Seconds from the worker's start to its end, including data preparation and evaluation. */
   wallSeconds: number;
-  /** Highest bytes held in tensors at any moment of training, as TF.js counts them. */
+  /** Highest bytes held in tensors at any moment of training, as TF.js counts them (replica 0's, with replicas). */
   peakMemoryBytes: number;
   status: RunStatus;
+  /** Data-parallel replicas it trained with, one backend thread each; 1: one replica on all its threads. */
+  replicas: number;
   error?: string;
   evaluation?: Evaluation;
   /** The trained model in TF.js Layers format with its manifest, relative to the run folder. */

@@ -16,6 +16,8 @@ export interface WorkerInput {
   backend: string;
   /** wasm threads for this worker: the cores split between the runs that train at once. */
   threads: number;
+  /** Data-parallel replicas (one backend thread each, this worker being replica 0); 1: none, `threads` threads. */
+  replicas: number;
   train: SharedSplit;
   test: SharedSplit;
   numClasses: number;

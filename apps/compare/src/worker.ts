@@ -12,7 +12,9 @@ import {
   evaluate,
   latestCheckpoint,
   NonFiniteLossError,
+  startDataParallel,
   train,
+  type DataParallelGroup,
   TrainingAbortedError,
   type EpochRecord as TrainerEpoch,
   type OptimizerOptions,
@@ -143,7 +145,8 @@ async function run(input: WorkerInput): Promise<WorkerOutcome> {
   const resume = input.resume && (await latestCheckpoint(input.checkpointDir)) !== null;
   const saved = resume ? await loadState(input) : undefined;
   const previousSeconds = saved?.wallSeconds ?? 0;
-  const backend = await initBackend({ backend: input.backend as BackendChoice, threads: input.threads });
+  // With replicas each one computes on one thread (this worker being replica 0): they are the parallelism.
+  const backend = await initBackend({ backend: input.backend as BackendChoice, threads: input.replicas > 1 ? 1 : input.threads });
   const peak = trackPeakTensorBytes();
 
   const model = createModel(spec.model, { inputSize: spec.inputSize, inChannels: 1, numClasses: input.numClasses, seed: spec.seed });
@@ -172,7 +175,12 @@ async function run(input: WorkerInput): Promise<WorkerOutcome> {
     return { ...outcome, ...(await saveState()) };
   };
 
+  let group: DataParallelGroup | undefined;
   try {
+    if (input.replicas > 1) {
+      post({ type: 'phase', text: `starting ${input.replicas - 1} more replica${input.replicas > 2 ? 's' : ''} (data-parallel)…` });
+      group = await startDataParallel({ replicas: input.replicas, workerUrl: new URL('./replica.js', import.meta.url), setupData: input.backend });
+    }
     const result = await train(model, {
       train: trainData,
       test: testData,
@@ -182,6 +190,7 @@ async function run(input: WorkerInput): Promise<WorkerOutcome> {
       checkpointDir: input.checkpointDir,
       resume,
       signal: controller.signal,
+      dataParallel: group,
       // Reading the loss back forces a GPU to finish the step; batching the reads keeps it busy.
       readbackEvery: backend.device === 'gpu' ? 10 : 1,
       callbacks: {
@@ -229,6 +238,8 @@ async function run(input: WorkerInput): Promise<WorkerOutcome> {
     // leaves the finished epochs worth reporting.
     const message = err instanceof NonFiniteLossError ? err.message : explainFailure(err, spec, backend.name);
     return await finish({ status: 'failed', history, error: message });
+  } finally {
+    await group?.close();
   }
   try {
     post({ type: 'phase', text: `final evaluation on ${testData.examplesPerEpoch} test images (confusion matrix)…` });

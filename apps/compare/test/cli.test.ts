@@ -164,6 +164,40 @@ describe('compare CLI', () => {
     );
   });
 
+  // Replicas are worker threads of the model's worker, itself a thread or a child process.
+  describe.each(['process', 'thread'])('trains as data-parallel replicas (isolation %s)', (isolation) => {
+    withData(
+      'when asked, the header and the report saying so',
+      async () => {
+        const args = ['--models', 'lenet5', '--limit-train', '256', '--limit-test', '128', '--epochs', '1', '--batch-size', '32', '--isolation', isolation];
+        const reports = [];
+        for (const replicas of ['1', '2']) {
+          const out = join(scratch, `replicas-${isolation}-${replicas}`);
+          const r = await run([...args, '--replicas', replicas, '--out', out], {}, 200_000);
+          expect(outcome(r)).toEqual({ code: 0, output: '' });
+          if (replicas === '2') expect(r.stdout).toContain('[lenet5] data-parallel: 2 replicas of one thread (as asked (--replicas 2), one backend thread each)');
+          else expect(r.stdout).not.toContain('data-parallel');
+          reports.push(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).models[0]);
+        }
+        const [one, two] = reports;
+        expect([one.replicas, two.replicas]).toEqual([1, 2]);
+        expect(two.status).toBe('done');
+        expect(two.evaluation.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(128);
+        // The same whole-batch steps (lenet5 has no dropout): the same epoch, to float rounding.
+        expect(two.history[0].loss).toBeCloseTo(one.history[0].loss, 3);
+        expect(two.history[0].testAcc).toBeCloseTo(one.history[0].testAcc, 2);
+      },
+      240_000,
+    );
+  });
+
+  withData('refuses more replicas than a batch has examples, naming the flag, before writing anything', async () => {
+    const r = await run(['--models', 'lenet5', '--batch-size', '4', '--replicas', '8', '--limit-train', '64', '--out', join(scratch, 'replicas-too-many')]);
+    expect(r.code).toBe(2);
+    expect(errorLine(r.stderr)).toBe('compare: --replicas: got 8; expected at most the batch size (4 for lenet5): each replica trains on a slice of every batch');
+    expect(existsSync(join(scratch, 'replicas-too-many', 'run.json'))).toBe(false);
+  });
+
   withData(
     'saves checkpoints on Ctrl-C and continues from them with --resume',
     async () => {

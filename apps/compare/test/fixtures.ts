@@ -33,6 +33,7 @@ export function fakeModel(name: string, epochs: number, options: { evaluated?: b
     wallSeconds: 12 * epochs,
     peakMemoryBytes: 3 * 2 ** 20,
     status: 'done',
+    replicas: 1,
   };
   if (options.evaluated !== false) {
     const confusion = CLASSES.map((_, t) => CLASSES.map((__, p) => (t === p ? 80 : t === (p + 1) % 10 ? 20 : 0)));

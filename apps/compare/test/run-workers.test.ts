@@ -61,7 +61,7 @@ function recordingView(): ProgressView & { notes: string[] } {
   };
 }
 
-const input = (id: string): WorkerInput => ({ spec: { id } as WorkerInput['spec'], backend: 'cpu', threads: 1, train: {} as WorkerInput['train'], test: {} as WorkerInput['test'], numClasses: 10, checkpointDir: join(dir, id), statePath: join(dir, `${id}.json`), legacyStatePath: join(dir, `${id}.state.json`), resume: false });
+const input = (id: string): WorkerInput => ({ spec: { id } as WorkerInput['spec'], backend: 'cpu', threads: 1, replicas: 1, train: {} as WorkerInput['train'], test: {} as WorkerInput['test'], numClasses: 10, checkpointDir: join(dir, id), statePath: join(dir, `${id}.json`), legacyStatePath: join(dir, `${id}.state.json`), resume: false });
 
 const outcome = { status: 'interrupted', history: [], curve: [], peakMemoryBytes: 1, wallSeconds: 0.5 };
 

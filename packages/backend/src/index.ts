@@ -8,6 +8,12 @@ export {
   type OnnxRuntimeInfo,
 } from './init';
 export { BACKEND_CHOICES, initBackend } from './browser';
+export {
+  DATA_PARALLEL_MAX_MACS_PER_EXAMPLE,
+  DATA_PARALLEL_MIN_SLICE,
+  type DataParallelChoice,
+  dataParallelReplicas,
+} from './data-parallel';
 export type { GpuAdapterInfo } from './webgpu/adapter';
 export {
   chooseFilterGradient,

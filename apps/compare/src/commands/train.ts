@@ -22,6 +22,7 @@ import { COMPARISON_HEADER, comparisonRows, describeRun, finalOf, sweepHeader, s
 import { renderHtml } from '../report-html';
 import { renderMarkdown } from '../report-md';
 import { runWorkers, threadsPerRun, type WorkerRun } from '../run-workers';
+import { planAllReplicas } from '../replicas';
 import { checkResume } from '../resume-check';
 import { assertFreshFolder, lockRunFolder, sweepTempFiles } from '../run-folder';
 import { startBackend } from '../start-backend';
@@ -74,6 +75,7 @@ function toModelReport(run: WorkerRun): ModelReport {
     wallSeconds: outcome.wallSeconds,
     peakMemoryBytes: outcome.peakMemoryBytes,
     status: outcome.status,
+    replicas: run.input.replicas,
   };
   if (outcome.error) report.error = outcome.error;
   if (outcome.evaluation) report.evaluation = outcome.evaluation;
@@ -213,20 +215,28 @@ async function trainAndReport(
   const points = options.resume ? await checkResume(plan.runs, checkpointDir, data.train.count) : undefined;
   if (options.resume) await sweepTempFiles(outDir);
 
+  const jobs = jobsFor(plan, options, backend);
+  const concurrent = Math.min(jobs, plan.runs.length);
+  const threads = threadsPerRun(cpus().length, concurrent);
+  // Before anything is written: an explicit --replicas that cannot apply is a usage error.
+  const replicas = planAllReplicas(plan.runs, options.replicas, backend, threads, data.classNames.length);
+
   onWrite();
   const { resume: _resume, ...toSave } = options;
   const saved: SavedRun = { version: 1, createdAt: new Date().toISOString(), options: toSave };
   await writeFileAtomic(join(outDir, 'run.json'), `${JSON.stringify(saved, null, 2)}\n`);
 
-  const jobs = jobsFor(plan, options, backend);
   const isolation = chooseIsolation(backend, options.isolation, ortProcessEnv().tunables);
-  const concurrent = Math.min(jobs, plan.runs.length);
   io.out(
     `${options.resume ? 'resuming' : 'training'} ${plan.runs.length} run${plan.runs.length === 1 ? '' : 's'}, ` +
       `${concurrent} at a time (${isolation.why}); output: ${outDir}`,
   );
   const width = Math.max(...plan.runs.map((r) => r.id.length));
   for (const run of plan.runs) io.out(`  ${run.id.padEnd(width)}  ${describeRun(run)}`);
+  for (const run of plan.runs) {
+    const choice = replicas.get(run.id);
+    if (choice !== undefined && choice.replicas > 1) io.out(`[${run.id}] data-parallel: ${choice.replicas} replicas of one thread (${choice.why})`);
+  }
   for (const run of plan.runs) {
     if (points?.get(run.id) === null) {
       io.out(`[${run.id}] no complete checkpoint in ${checkpointDir(run)} (the earlier session stopped before its first one was written): training it from the beginning`);
@@ -243,7 +253,8 @@ async function trainAndReport(
     const input: WorkerInput = {
       spec,
       backend: backendChoice,
-      threads: threadsPerRun(cpus().length, concurrent),
+      threads,
+      replicas: replicas.get(spec.id)?.replicas ?? 1,
       train,
       test,
       numClasses: data.classNames.length,
