@@ -3,7 +3,7 @@ import { replicaSeed, sliceSizes } from '../src';
 import { latestCheckpoint, startDataParallel, train, type DataParallelGroup, type TrainOptions } from '../src/node';
 import { dataset, metrics, model, removeDir, synthetic, tempDir, weightsOf } from './helpers';
 
-// The workers run the built trainer (dist/, which `pnpm test` builds first) through this script.
+// The workers run the built trainer (dist/: turbo builds it before this test, see turbo.json) through this script.
 const workerUrl = new URL(`file://${__dirname}/fixtures/replica-worker.mjs`);
 const trainData = synthetic(61, 1);
 const testData = synthetic(20, 2);
