@@ -1,4 +1,5 @@
 import { backendProcessEnv, glibcRuntimeVersion, ORT_MALLOC_TUNABLES } from '@zoo/backend/node';
+import { DATA_PARALLEL_EXEC_ARGV } from '@zoo/trainer/node';
 
 /** How a backend's child process starts. */
 export interface ChildEnv {
@@ -21,4 +22,13 @@ export function childEnv(backend: string, env: NodeJS.ProcessEnv = process.env, 
     ? `child starts with GLIBC_TUNABLES=${ORT_MALLOC_TUNABLES} (glibc's malloc kept off mmap), as compare's workers do`
     : "child starts with this environment, as compare's workers do: glibc's malloc tunables apply only on Linux with glibc";
   return { env: child.env, note };
+}
+
+/**
+ * The Node flags of a child measuring `replicas`: compare's for a model trained as replicas
+ * (`DATA_PARALLEL_EXEC_ARGV`) when every count is above 1 (childRuns gives those a child of their
+ * own), else this process's.
+ */
+export function childExecArgv(replicas: readonly number[], base: readonly string[] = process.execArgv): string[] {
+  return replicas.length > 0 && replicas.every((r) => r > 1) ? [...base, ...DATA_PARALLEL_EXEC_ARGV] : [...base];
 }

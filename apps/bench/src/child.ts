@@ -62,6 +62,7 @@ async function run(job: ChildJob): Promise<void> {
         device: info.device,
         ...(software ? { softwarePlan: true } : {}),
         ...(process.env.GLIBC_TUNABLES ? { glibcTunables: process.env.GLIBC_TUNABLES } : {}),
+        ...(process.execArgv.length > 0 ? { nodeFlags: process.execArgv.join(' ') } : {}),
       },
     });
   } catch (err) {

@@ -5,7 +5,7 @@ import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '@zoo/fs/node';
 import { CommanderError } from 'commander';
-import { childEnv } from './child-env';
+import { childEnv, childExecArgv } from './child-env';
 import { parseBenchArgs } from './cli';
 import type { ChildJob, ChildMessage } from './protocol';
 import { defaultPython, probePytorch, runPytorchPeer } from './pytorch';
@@ -28,7 +28,7 @@ function runChild(job: ChildJob, onMessage: (m: ChildMessage) => void): Promise<
       toldEnv = true;
       process.stderr.write(`[${job.backend}] ${note}\n`);
     }
-    const child = fork(`${here}/child.js`, [], { env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+    const child = fork(`${here}/child.js`, [], { env, execArgv: childExecArgv(job.replicas ?? [1]), stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
     let done = false;
     // tfjs-node loaded after tfjs-node-gpu failed re-registers ~150 kernels, one warning each; one
     // line saying so is enough, and TF.js's tfjs-node banner is noise here; the rest passes through.

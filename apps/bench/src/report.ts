@@ -23,7 +23,7 @@ export function formatReport(report: FullReport): string {
   out.push(`machine: ${report.machine.cpus} x ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, node ${report.machine.node}`);
   for (const b of report.backends) {
     if (!b.available) out.push(`backend ${b.requested}: unavailable — ${b.description}`);
-    else out.push(b.glibcTunables ? `${b.description}; GLIBC_TUNABLES=${b.glibcTunables}` : b.description);
+    else out.push([b.description, ...(b.glibcTunables ? [`GLIBC_TUNABLES=${b.glibcTunables}`] : []), ...(b.nodeFlags ? [`node ${b.nodeFlags}`] : [])].join('; '));
   }
   out.push(`pytorch: ${report.pytorch.available ? `${report.pytorch.description} (threads ${report.pytorch.threads.join(', ') || 'none'})` : `skipped — ${report.pytorch.description}`}`);
   out.push('');

@@ -25,17 +25,22 @@ export interface FullReport extends BenchReport {
 
 /**
  * One child process per backend, and for wasm one per thread count: a wasm module's thread pool is
- * fixed when it starts. Data-parallel replicas (one backend thread each) run in the one-thread child only.
+ * fixed when it starts. Data-parallel replicas (one backend thread each) run in one-thread children
+ * of their own, which start with the Node flags compare gives a model trained as replicas
+ * (`DATA_PARALLEL_EXEC_ARGV`: V8 reads them only at start).
  */
 export function childRuns(options: Pick<BenchOptions, 'backends' | 'replicas' | 'wasmThreads'>): { backend: string; wasmThreads: number; replicas: number[] }[] {
-  return options.backends.flatMap((backend) =>
-    backend === 'wasm'
-      ? options.wasmThreads.map((wasmThreads) => ({ backend, wasmThreads, replicas: wasmThreads === 1 ? options.replicas : [1] }))
-      : // ONNX Runtime's intra-op pool takes the same thread counts (wasm itself runs on one there).
-        backend === 'onnxruntime'
-        ? options.wasmThreads.map((wasmThreads) => ({ backend, wasmThreads, replicas: wasmThreads === 1 ? options.replicas : [1] }))
-        : [{ backend, wasmThreads: 1, replicas: [1] }],
-  );
+  const threaded = (backend: string) =>
+    options.wasmThreads.flatMap((wasmThreads) =>
+      wasmThreads === 1
+        ? [
+            ...(options.replicas.includes(1) ? [{ backend, wasmThreads, replicas: [1] }] : []),
+            ...options.replicas.filter((r) => r > 1).map((r) => ({ backend, wasmThreads, replicas: [r] })),
+          ]
+        : [{ backend, wasmThreads, replicas: [1] }],
+    );
+  // ONNX Runtime's intra-op pool takes the same thread counts (wasm itself runs on one there).
+  return options.backends.flatMap((backend) => (backend === 'wasm' || backend === 'onnxruntime' ? threaded(backend) : [{ backend, wasmThreads: 1, replicas: [1] }]));
 }
 
 /** Runs every backend, then the PyTorch peer at each thread count they used; returns the report. */
@@ -50,10 +55,15 @@ export async function runBench(options: BenchOptions, command: string, deps: Ben
   const specs = new Map<string, TorchModelSpec>();
   const notes: string[] = [];
 
+  const noted = new Set<string>();
   for (const { backend, wasmThreads, replicas } of childRuns(options)) {
     const tasks = planTasks(backend, options.workloads, options);
-    if (wasmThreads <= 1) notes.push(...skippedTasks(backend, options.workloads, options));
-    deps.log(`[${backend}] starting a child process${wasmThreads > 1 ? ` (${wasmThreads} ${backend === 'wasm' ? 'wasm ' : ''}threads)` : ''}`);
+    if (wasmThreads <= 1 && !noted.has(backend)) {
+      noted.add(backend);
+      notes.push(...skippedTasks(backend, options.workloads, options));
+    }
+    const what = replicas.every((r) => r > 1) ? ` (${replicas.join(', ')} replicas)` : wasmThreads > 1 ? ` (${wasmThreads} ${backend === 'wasm' ? 'wasm ' : ''}threads)` : '';
+    deps.log(`[${backend}] starting a child process${what}`);
     let report: BackendReport | undefined;
     const seen = new Set<string>();
     try {

@@ -101,6 +101,8 @@ export interface BackendReport {
   softwarePlan?: boolean;
   /** The `GLIBC_TUNABLES` the child started with, when set (see child-env.ts). */
   glibcTunables?: string;
+  /** The Node flags the child started with (replica children: `DATA_PARALLEL_EXEC_ARGV`). */
+  nodeFlags?: string;
 }
 
 /** The PyTorch side of a run. */

@@ -1,5 +1,6 @@
 import { ORT_MALLOC_TUNABLES } from '@zoo/backend/node';
-import { childEnv } from '../src/child-env';
+import { DATA_PARALLEL_EXEC_ARGV } from '@zoo/trainer/node';
+import { childEnv, childExecArgv } from '../src/child-env';
 
 describe("the environment of a backend's child", () => {
   const env = { PATH: '/bin', GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' };
@@ -18,5 +19,17 @@ describe("the environment of a backend's child", () => {
 
   it.each(['wasm', 'cpu', 'tensorflow', 'webgpu', 'auto'])('leaves the %s child the environment as it is, with nothing to say', (backend) => {
     expect(childEnv(backend, env, { glibc: '2.36' })).toEqual({ env });
+  });
+});
+
+describe("the Node flags of a backend's child", () => {
+  it("gives a replica child compare's data-parallel flags after this process's own", () => {
+    expect(childExecArgv([2], ['--max-old-space-size=4096'])).toEqual(['--max-old-space-size=4096', ...DATA_PARALLEL_EXEC_ARGV]);
+    expect(DATA_PARALLEL_EXEC_ARGV).toContain('--single-threaded-gc');
+  });
+
+  it('gives a child that also measures the plain step only its own', () => {
+    expect(childExecArgv([1], ['--x'])).toEqual(['--x']);
+    expect(childExecArgv([1, 2], [])).toEqual([]);
   });
 });

@@ -139,17 +139,19 @@ describe('a software WebGPU adapter', () => {
 });
 
 describe('childRuns', () => {
-  it('gives wasm one child per thread count, with replicas only in the one-thread child', () => {
+  it('gives wasm one child per thread count, and each replica count a one-thread child of its own', () => {
     expect(childRuns({ backends: ['wasm', 'cpu'], replicas: [1, 2], wasmThreads: [1, 2] })).toEqual([
-      { backend: 'wasm', wasmThreads: 1, replicas: [1, 2] },
+      { backend: 'wasm', wasmThreads: 1, replicas: [1] },
+      { backend: 'wasm', wasmThreads: 1, replicas: [2] },
       { backend: 'wasm', wasmThreads: 2, replicas: [1] },
       { backend: 'cpu', wasmThreads: 1, replicas: [1] },
     ]);
   });
 
-  it("gives onnxruntime one child per thread count (its pool's size), with replicas only in the one-thread child", () => {
+  it("gives onnxruntime one child per thread count (its pool's size), and each replica count a one-thread child of its own", () => {
     expect(childRuns({ backends: ['onnxruntime'], replicas: [1, 2], wasmThreads: [1, 2] })).toEqual([
-      { backend: 'onnxruntime', wasmThreads: 1, replicas: [1, 2] },
+      { backend: 'onnxruntime', wasmThreads: 1, replicas: [1] },
+      { backend: 'onnxruntime', wasmThreads: 1, replicas: [2] },
       { backend: 'onnxruntime', wasmThreads: 2, replicas: [1] },
     ]);
   });

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { MAX_WASM_THREADS } from '@zoo/backend';
 import { backendProcessEnv } from '@zoo/backend/node';
+import { DATA_PARALLEL_EXEC_ARGV } from '@zoo/trainer/node';
 import type { ProgressView } from './progress';
 import type { Isolation, MainMessage, WorkerInput, WorkerMessage, WorkerOutcome } from './worker-protocol';
 
@@ -96,7 +97,9 @@ function startWorker(url: URL, input: WorkerInput, isolation: Isolation): Worker
     return { events: worker, send: (m) => worker.postMessage(m), kill: () => void worker.terminate() };
   }
   // 'advanced' serialization carries the typed arrays of the data set as they are, not as JSON.
-  const child = fork(fileURLToPath(url), [], { env: backendProcessEnv(input.backend).env, serialization: 'advanced', stdio: 'inherit' });
+  // A model trained as replicas gets the flags that keep GC helper threads off the replicas' cores.
+  const execArgv = input.replicas > 1 ? [...process.execArgv, ...DATA_PARALLEL_EXEC_ARGV] : process.execArgv;
+  const child = fork(fileURLToPath(url), [], { env: backendProcessEnv(input.backend).env, execArgv, serialization: 'advanced', stdio: 'inherit' });
   const send = (m: MainMessage) => {
     if (child.connected) child.send(m);
   };

@@ -1,13 +1,15 @@
 /**
  * runWorkers' promise to Ctrl-C: every worker is asked to stop, and one that does not within the
  * grace period is terminated, so that an interrupted run always ends. And the environment a child
- * process starts with: glibc's malloc tunables for one that trains on ONNX Runtime.
+ * process starts with: glibc's malloc tunables for one that trains on ONNX Runtime, V8's flags for
+ * one that trains as data-parallel replicas.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ORT_MALLOC_TUNABLES, ortProcessEnv } from '@zoo/backend/node';
+import { DATA_PARALLEL_EXEC_ARGV } from '@zoo/trainer/node';
 import type { ProgressView } from '../src/progress';
 import { runWorkers, threadsPerRun } from '../src/run-workers';
 import type { WorkerInput } from '../src/worker-protocol';
@@ -136,6 +138,17 @@ describe('runWorkers starting child processes', () => {
       `ort: GLIBC_TUNABLES=${tunables ? `${ORT_MALLOC_TUNABLES}:` : ''}glibc.malloc.arena_max=2`,
       'wasm: GLIBC_TUNABLES=glibc.malloc.arena_max=2',
     ]);
+  });
+
+  it("starts a model trained as replicas with the Node flags that keep GC helper threads off the replicas' cores", async () => {
+    const url = childScript(
+      'flags',
+      `process.send({ type: 'note', text: process.execArgv.join(' ') || '(none)' });
+  process.send({ type: 'finished', outcome: { status: 'done', history: [], curve: [], peakMemoryBytes: 1, wallSeconds: 0.1 } }, () => process.disconnect());`,
+    );
+    const view = recordingView();
+    await runWorkers([{ ...input('two'), replicas: 2 }, input('one')], { workerUrl: url, isolation: 'process', concurrency: 2, view, signal: new AbortController().signal });
+    expect(view.notes.sort()).toEqual([`one: ${process.execArgv.join(' ') || '(none)'}`, `two: ${[...process.execArgv, ...DATA_PARALLEL_EXEC_ARGV].join(' ')}`]);
   });
 
   it('names the signal that killed a child before it reported', async () => {

@@ -11,6 +11,16 @@ import type { FromReplica, ReplicaInit, TensorData, ToReplica } from './protocol
 import { ReplicaStep } from './replica';
 import { abortGroup, barrierAsync, groupAborted, GroupAbortedError, sharedControl, sharedStep } from './shared';
 
+/**
+ * Node flags for a process whose training runs as replicas: V8's concurrent and parallel GC work on
+ * helper threads, and with every core busy with a replica such a thread takes one replica's core;
+ * at the barrier every replica then waits for it. Measured on 2 cores (docs/performance.md,
+ * "Data-parallel training"): alexnet-mini's replicated step 49.5–56.8 ms median against
+ * 55.5–74.8 ms without, in 4 of 4 alternated runs; LeNet's about even. V8 reads them only when a
+ * process starts, so they go to the child process a caller forks to train in.
+ */
+export const DATA_PARALLEL_EXEC_ARGV: readonly string[] = ['--single-threaded-gc'];
+
 /** Options of {@link startDataParallel}. */
 export interface DataParallelOptions {
   /** Replicas, this thread included: an integer ≥ 2. */
