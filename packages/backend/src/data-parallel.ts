@@ -5,9 +5,11 @@
  * On wasm + onnxruntime everything outside ORT's kernels (TF.js's engine and tape, the small ops,
  * the optimizer) runs on one thread, and ORT's own threads gain little on small convolutions, so a
  * small model leaves the second core mostly idle. Measured on this project's 2-core machine
- * (docs/performance.md, "Data-parallel training"), 2 replicas against 2 ORT threads: lenet5-relu
- * (0.42 M multiply-adds per example) 1.18–1.26x, alexnet-mini (6.9 M) 1.31–1.32x, AlexNet at
- * 224 px (938 M) 0.72x, whose convolutions split well over ORT's threads and whose 47 M
+ * (docs/performance.md, "Data-parallel training"), 2 replicas against 2 ORT threads over nine
+ * runs: lenet5-relu (0.42 M multiply-adds per example) 0.67–1.25x, median 1.0x (1.16–1.28x in the
+ * last three), alexnet-mini (6.9 M) 0.99–1.49x, median 1.17x (1.40–1.49x once the replicas' processes
+ * kept GC helper threads off their cores), AlexNet at 224 px (938 M) 0.6–0.8x, whose convolutions
+ * split well over ORT's threads and whose 47 M
  * parameters make the gradient exchange dear. Plain wasm was mixed (LeNet 0.73x, alexnet-mini
  * 1.11x), so it keeps its threads.
  */
