@@ -1,7 +1,7 @@
 /**
  * Replica 0's side of data-parallel training: it starts the workers, hands them its model when
  * `train` attaches, and in every step sends each its slice of the batch, does its own part, and
- * meets them at the barriers.
+ * meets them at the step's barrier.
  */
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
@@ -186,15 +186,12 @@ export async function startDataParallel(options: DataParallelOptions): Promise<D
           tf.dispose(mine);
         }
         await barrierAsync(control, replicas);
-        own.reduce(shares);
-        await barrierAsync(control, replicas);
-        own.apply(lr);
+        const { loss, correct } = own.apply(shares, lr);
+        return [tf.scalar(loss), tf.scalar(correct)];
       } catch (err) {
         abortGroup(control);
         throw err instanceof GroupAbortedError ? await settledFailure() : err;
       }
-      const { loss, correct } = own.combined(shares);
-      return [tf.scalar(loss), tf.scalar(correct)];
     };
   };
 

@@ -1,9 +1,11 @@
 /**
  * The memory replicas share and how they meet in it. Every replica writes its flat gradient into
- * its slot, waits at a barrier, sums its own share of the parameters over all slots (weighted by
- * its slice of the batch) into `mean`, waits again, and then applies the same `mean`: the reduction
- * runs on every core at once and nothing is copied between threads. `mean` is apart from the slots
- * so that a replica still reading it cannot see the next step's gradient.
+ * its slot, waits at the one barrier of the step, then sums all the slots (each weighted by its
+ * slice of the batch) into a mean of its own and applies it: one meeting per step, so a replica
+ * that is late (a GC pause, a preempted core) holds the others up once, not twice. The slots come
+ * in two banks, used by alternate steps: a replica may start writing step k + 1 while a slower one
+ * still reads step k, and it reaches step k + 2's writes only after the slower one has met it at
+ * step k + 1's barrier, so after that one finished reading.
  */
 
 /** Indices into the control words. */
@@ -18,11 +20,9 @@ const POLL_MS = 1_000;
 export interface SharedStep {
   /** Barrier count, generation and abort flag (Int32). */
   control: SharedArrayBuffer;
-  /** `replicas` slots of `params` float32 gradients. */
+  /** Two banks of `replicas` slots of `params` float32 gradients. */
   slots: SharedArrayBuffer;
-  /** `params` float32: the weighted mean the update uses. */
-  mean: SharedArrayBuffer;
-  /** Per replica: its slice's mean loss and correct count (float64). */
+  /** Two banks, per replica: its slice's mean loss and correct count (float64). */
   results: SharedArrayBuffer;
   params: number;
   replicas: number;
@@ -35,12 +35,16 @@ export function sharedControl(): SharedArrayBuffer {
 export function sharedStep(control: SharedArrayBuffer, params: number, replicas: number): SharedStep {
   return {
     control,
-    slots: new SharedArrayBuffer(params * replicas * Float32Array.BYTES_PER_ELEMENT),
-    mean: new SharedArrayBuffer(params * Float32Array.BYTES_PER_ELEMENT),
-    results: new SharedArrayBuffer(2 * replicas * Float64Array.BYTES_PER_ELEMENT),
+    slots: new SharedArrayBuffer(2 * params * replicas * Float32Array.BYTES_PER_ELEMENT),
+    results: new SharedArrayBuffer(2 * 2 * replicas * Float64Array.BYTES_PER_ELEMENT),
     params,
     replicas,
   };
+}
+
+/** Replica `rank`'s slot in `bank` (0 or 1). */
+export function slotOf(shared: SharedStep, bank: number, rank: number): Float32Array {
+  return new Float32Array(shared.slots, (bank * shared.replicas + rank) * shared.params * 4, shared.params);
 }
 
 /** Thrown by a barrier when some replica has failed: the step cannot complete. */
@@ -102,23 +106,15 @@ export async function barrierAsync(control: SharedArrayBuffer, replicas: number)
   }
 }
 
-/** The half-open range of parameters replica `rank` reduces. */
-export function shareOf(params: number, replicas: number, rank: number): [number, number] {
-  const per = Math.ceil(params / replicas);
-  return [Math.min(params, rank * per), Math.min(params, (rank + 1) * per)];
-}
-
-/** `mean` over replica `rank`'s share becomes the sum of the slots there, slot r weighted by `weights[r]`. */
-export function reduceShare(shared: SharedStep, rank: number, weights: readonly number[]): void {
-  const [start, end] = shareOf(shared.params, shared.replicas, rank);
-  const slots = new Float32Array(shared.slots);
-  const mean = new Float32Array(shared.mean);
+/** `into` becomes the sum of `bank`'s slots, slot r weighted by `weights[r]`. */
+export function weightedMean(shared: SharedStep, bank: number, weights: readonly number[], into: Float32Array): void {
+  const first = slotOf(shared, bank, 0);
   const w0 = weights[0];
-  for (let i = start; i < end; i++) mean[i] = w0 * slots[i];
+  for (let i = 0; i < shared.params; i++) into[i] = w0 * first[i];
   for (let r = 1; r < shared.replicas; r++) {
     const w = weights[r];
     if (w === 0) continue;
-    const offset = r * shared.params;
-    for (let i = start; i < end; i++) mean[i] += w * slots[offset + i];
+    const slot = slotOf(shared, bank, r);
+    for (let i = 0; i < shared.params; i++) into[i] += w * slot[i];
   }
 }

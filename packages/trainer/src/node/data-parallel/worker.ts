@@ -59,9 +59,7 @@ export function serveReplica(setup: ReplicaSetup): void {
       tf.dispose([xs, ys].filter((t): t is tf.Tensor => t !== null));
     }
     barrier(shared, init.replicas);
-    r.reduce(m.weights);
-    barrier(shared, init.replicas);
-    r.apply(m.lr);
+    r.apply(m.weights, m.lr);
   };
 
   const stop = (): void => {
