@@ -41,21 +41,10 @@ for (const [name, shape, filter, stride] of SHAPES) {
   const t = { kernel: [] as number[], whole: [] as number[] };
   for (let r = 0; r < REPS; r++) {
     const out = backend.makeOutput(shape, 'float32');
-    const where = backend.makeOutput([info.outWidth * info.inChannels], 'int32');
     let at = cpuMs();
-    runMaxPoolGrad(
-      kernels,
-      {
-        x: backend.typedArrayFromHeap(x).byteOffset,
-        idx: backend.typedArrayFromHeap(where).byteOffset,
-        dy: backend.typedArrayFromHeap(dy).byteOffset,
-        dx: backend.typedArrayFromHeap(out).byteOffset,
-      },
-      info,
-    );
+    runMaxPoolGrad(backend, kernels, { x, dy, dx: out }, info);
     t.kernel.push(cpuMs() - at);
     backend.disposeData(out.dataId);
-    backend.disposeData(where.dataId);
     at = cpuMs();
     tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, filter, stride, 'valid'), dy)))(x).dispose();
     t.whole.push(cpuMs() - at);

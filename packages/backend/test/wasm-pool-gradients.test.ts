@@ -123,19 +123,14 @@ describe('the SIMD max-pool kernels on the heap', () => {
         const expected = new Float32Array(size);
         maxPoolGradValues(x, dy, expected, info);
 
-        const onHeap = [
-          backend.makeOutput(shape, 'float32'),
-          backend.makeOutput(outShape, 'float32'),
-          backend.makeOutput(shape, 'float32'),
-          backend.makeOutput([info.outWidth * channels], 'int32'),
-        ];
+        const onHeap = [backend.makeOutput(shape, 'float32'), backend.makeOutput(outShape, 'float32'), backend.makeOutput(shape, 'float32')];
         try {
-          const [xAt, dyAt, dxAt, idxAt] = onHeap.map((t) => backend.typedArrayFromHeap(t));
+          const [xAt, dyAt, dxAt] = onHeap.map((t) => backend.typedArrayFromHeap(t));
           (xAt as Float32Array).set(x);
           (dyAt as Float32Array).set(dy);
           // The kernel writes all of dx, rows no window reads included.
           dxAt.fill(Number.NaN);
-          runMaxPoolGrad(kernels, { x: xAt.byteOffset, idx: idxAt.byteOffset, dy: dyAt.byteOffset, dx: dxAt.byteOffset }, info);
+          runMaxPoolGrad(backend, kernels, { x: onHeap[0], dy: onHeap[1], dx: onHeap[2] }, info);
           expect(Array.from(backend.typedArrayFromHeap(onHeap[2]))).toEqual(Array.from(expected));
         } finally {
           for (const t of onHeap) backend.disposeData(t.dataId);

@@ -83,24 +83,9 @@ export function maxPoolGradConfig(native: KernelConfig, simd = true): KernelConf
     const out: TensorInfo = wasm.makeOutput(x.shape, 'float32');
     const kernels = simd ? simdKernels(wasm) : undefined;
     if (kernels !== undefined) {
-      // One output row's first-maximum indices: the kernel adds each row's dy while that row's
-      // part of x and dx is still in cache.
-      const where: TensorInfo = wasm.makeOutput([info.outWidth * info.inChannels], 'int32');
-      try {
-        // Views are taken after makeOutput, which may grow (and so detach) the heap.
-        runMaxPoolGrad(
-          kernels,
-          {
-            x: wasm.typedArrayFromHeap(x).byteOffset,
-            idx: wasm.typedArrayFromHeap(where).byteOffset,
-            dy: wasm.typedArrayFromHeap(dy).byteOffset,
-            dx: wasm.typedArrayFromHeap(out).byteOffset,
-          },
-          info,
-        );
-      } finally {
-        wasm.disposeData(where.dataId);
-      }
+      // Row at a time: the kernel adds each output row's dy while that row's part of x and dx is
+      // still in cache.
+      runMaxPoolGrad(wasm, kernels, { x, dy, dx: out }, info);
       return out;
     }
     // Views are taken after makeOutput, which may grow (and so detach) the heap.

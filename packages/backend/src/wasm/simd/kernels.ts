@@ -1,4 +1,4 @@
-import type { backend_util } from '@tensorflow/tfjs';
+import type { backend_util, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { SIMD_MODULE_BASE64, SIMD_MODULE_SHARED_BASE64 } from './module';
 
@@ -31,36 +31,43 @@ export interface SimdKernels {
   biasAdd(x: number, bias: number, out: number, pixels: number, channels: number): void;
 }
 
-/** Heap byte addresses of a max-pool gradient's operands (see {@link SimdKernels.maxPoolGrad}). */
-export interface MaxPoolGradAddresses {
-  x: number;
-  idx: number;
-  dy: number;
-  dx: number;
-}
-
-/** {@link SimdKernels.maxPoolGrad} with its geometry read from TF.js's pool info. */
-export function runMaxPoolGrad(kernels: SimdKernels, at: MaxPoolGradAddresses, info: backend_util.Conv2DInfo): void {
-  kernels.maxPoolGrad(
-    at.x,
-    at.idx,
-    at.dy,
-    at.dx,
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.outHeight,
-    info.outWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.dilationHeight,
-    info.dilationWidth,
-    info.effectiveFilterHeight,
-    info.effectiveFilterWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-  );
+/**
+ * {@link SimdKernels.maxPoolGrad} on heap tensors: `dx` (shaped like `x`) gets all of the
+ * gradient. The one-row index scratch is allocated and freed here, and the heap addresses are
+ * taken after that allocation, which may grow (and so detach) the heap.
+ */
+export function runMaxPoolGrad(
+  wasm: BackendWasm,
+  kernels: SimdKernels,
+  operands: { x: TensorInfo; dy: TensorInfo; dx: TensorInfo },
+  info: backend_util.Conv2DInfo,
+): void {
+  const where = wasm.makeOutput([info.outWidth * info.inChannels], 'int32');
+  try {
+    const at = (t: TensorInfo): number => wasm.typedArrayFromHeap(t).byteOffset;
+    kernels.maxPoolGrad(
+      at(operands.x),
+      at(where),
+      at(operands.dy),
+      at(operands.dx),
+      info.batchSize,
+      info.inHeight,
+      info.inWidth,
+      info.inChannels,
+      info.outHeight,
+      info.outWidth,
+      info.strideHeight,
+      info.strideWidth,
+      info.dilationHeight,
+      info.dilationWidth,
+      info.effectiveFilterHeight,
+      info.effectiveFilterWidth,
+      info.padInfo.top,
+      info.padInfo.left,
+    );
+  } finally {
+    wasm.disposeData(where.dataId);
+  }
 }
 
 // The project's lib (ES2022, no "dom") declares no WebAssembly API; these are the parts used here.
