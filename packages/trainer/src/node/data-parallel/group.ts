@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { sliceSizes, type AsyncTrainingStep, type DataParallel, type ReplicaRecipe } from '../../parallel';
 import type { TrainingStepParts } from '../../step';
-import type { FromReplica, ReplicaInit, TensorData, ToReplica } from './protocol';
+import { messageOf, type FromReplica, type ReplicaInit, type TensorData, type ToReplica } from './protocol';
 import { ReplicaStep } from './replica';
 import { abortGroup, barrierAsync, groupAborted, GroupAbortedError, sharedControl, sharedStep } from './shared';
 
@@ -35,10 +35,6 @@ export interface DataParallelOptions {
 export interface DataParallelGroup extends DataParallel {
   /** Stops the workers. Safe to call more than once. */
   close(): Promise<void>;
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** One worker and the next reply it owes. */

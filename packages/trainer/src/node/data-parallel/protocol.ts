@@ -47,3 +47,8 @@ export type ToReplica =
   | { type: 'stop' };
 
 export type FromReplica = { type: 'ready' } | { type: 'attached' } | { type: 'error'; message: string };
+
+/** What a thrown value says, for an error message that crosses threads. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

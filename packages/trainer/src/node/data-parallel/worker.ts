@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { classifierHead } from '../../loss';
 import { createOptimizer, type TrainerOptimizer } from '../../optimizers';
 import { trainableVariables } from '../../step';
-import type { FromReplica, ReplicaInit, TensorData, ToReplica } from './protocol';
+import { messageOf, type FromReplica, type ReplicaInit, type TensorData, type ToReplica } from './protocol';
 import { ReplicaStep } from './replica';
 import { abortGroup, barrier, GroupAbortedError } from './shared';
 
@@ -18,10 +18,6 @@ export type ReplicaSetup = (setupData: unknown) => void | Promise<void>;
 
 function toTensor(t: TensorData): tf.Tensor {
   return tf.tensor(t.values, t.shape, t.dtype);
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /**
