@@ -34,10 +34,7 @@ export function planReplicas(
   threads: number,
   macs: () => number,
 ): DataParallelChoice {
-  if (option === undefined || option === 'auto') {
-    if (backend.choice !== 'onnxruntime' || threads < 2) return dataParallelReplicas(backend, threads, 0, spec.batchSize);
-    return dataParallelReplicas(backend, threads, macs(), spec.batchSize);
-  }
+  if (option === undefined || option === 'auto') return dataParallelReplicas(backend, threads, spec.batchSize, macs);
   if (option > 1 && (backend.device === 'gpu' || !CPU_CHOICES.includes(backend.choice))) {
     throw badValue('--replicas', option, `1 or auto on ${backend.name}: data-parallel replicas share the CPU's cores (backends onnxruntime, wasm, cpu)`);
   }

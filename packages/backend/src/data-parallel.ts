@@ -29,19 +29,22 @@ export interface DataParallelChoice {
 }
 
 /**
- * Replicas for a model of `macsPerExample` forward multiply-adds, trained in batches of `batch` by
- * a run given `threads` threads on `backend`.
+ * Replicas for a model trained in batches of `batch` by a run given `threads` threads on
+ * `backend`. `macsPerExample` gives the model's forward multiply-adds per example; it is called
+ * only when the backend and the threads leave the choice to the model's cost (describing a model
+ * means building it).
  */
-export function dataParallelReplicas(backend: Pick<BackendInfo, 'choice'>, threads: number, macsPerExample: number, batch: number): DataParallelChoice {
+export function dataParallelReplicas(backend: Pick<BackendInfo, 'choice'>, threads: number, batch: number, macsPerExample: () => number): DataParallelChoice {
   if (backend.choice !== 'onnxruntime') return { replicas: 1, why: `${backend.choice} computes on its own threads` };
   if (threads < 2) return { replicas: 1, why: 'one thread for this run' };
-  if (!(macsPerExample < DATA_PARALLEL_MAX_MACS_PER_EXAMPLE)) {
-    return { replicas: 1, why: `${(macsPerExample / 1e6).toFixed(0)} M multiply-adds per example: its convolutions use ONNX Runtime's threads well` };
+  const macs = macsPerExample();
+  if (!(macs < DATA_PARALLEL_MAX_MACS_PER_EXAMPLE)) {
+    return { replicas: 1, why: `${(macs / 1e6).toFixed(0)} M multiply-adds per example: its convolutions use ONNX Runtime's threads well` };
   }
   const replicas = Math.min(threads, Math.max(1, Math.floor(batch / DATA_PARALLEL_MIN_SLICE)));
   if (replicas < 2) return { replicas: 1, why: `a batch of ${batch} is too small to split` };
   return {
     replicas,
-    why: `${(macsPerExample / 1e6).toFixed(1)} M multiply-adds per example: a small model trains faster as ${replicas} replicas of one thread than on ${threads} ONNX Runtime threads`,
+    why: `${(macs / 1e6).toFixed(1)} M multiply-adds per example: a small model trains faster as ${replicas} replicas of one thread than on ${threads} ONNX Runtime threads`,
   };
 }

@@ -8,25 +8,25 @@ const ALEXNET_224 = 938_146_176;
 
 describe('dataParallelReplicas', () => {
   it('splits small models over the threads on wasm + onnxruntime', () => {
-    expect(dataParallelReplicas(ort, 2, LENET, 128)).toMatchObject({ replicas: 2 });
-    expect(dataParallelReplicas(ort, 2, ALEXNET_MINI, 128)).toMatchObject({ replicas: 2 });
-    expect(dataParallelReplicas(ort, 4, LENET, 256).replicas).toBe(4);
-    expect(dataParallelReplicas(ort, 2, LENET, 128).why).toMatch(/0\.4 M multiply-adds per example/);
+    expect(dataParallelReplicas(ort, 2, 128, () => LENET)).toMatchObject({ replicas: 2 });
+    expect(dataParallelReplicas(ort, 2, 128, () => ALEXNET_MINI)).toMatchObject({ replicas: 2 });
+    expect(dataParallelReplicas(ort, 4, 256, () => LENET).replicas).toBe(4);
+    expect(dataParallelReplicas(ort, 2, 128, () => LENET).why).toMatch(/0\.4 M multiply-adds per example/);
   });
 
   it('leaves AlexNet at 224 px on ONNX Runtime threads', () => {
-    const choice = dataParallelReplicas(ort, 2, ALEXNET_224, 32);
+    const choice = dataParallelReplicas(ort, 2, 32, () => ALEXNET_224);
     expect(choice.replicas).toBe(1);
     expect(choice.why).toMatch(/938 M multiply-adds per example/);
-    expect(dataParallelReplicas(ort, 2, DATA_PARALLEL_MAX_MACS_PER_EXAMPLE, 128).replicas).toBe(1);
+    expect(dataParallelReplicas(ort, 2, 128, () => DATA_PARALLEL_MAX_MACS_PER_EXAMPLE).replicas).toBe(1);
   });
 
   it('needs two threads, a batch that splits into slices of 32, and onnxruntime', () => {
-    expect(dataParallelReplicas(ort, 1, LENET, 128)).toEqual({ replicas: 1, why: 'one thread for this run' });
-    expect(dataParallelReplicas(ort, 2, LENET, 63)).toMatchObject({ replicas: 1, why: 'a batch of 63 is too small to split' });
-    expect(dataParallelReplicas(ort, 8, LENET, 96).replicas).toBe(3);
+    expect(dataParallelReplicas(ort, 1, 128, () => LENET)).toEqual({ replicas: 1, why: 'one thread for this run' });
+    expect(dataParallelReplicas(ort, 2, 63, () => LENET)).toMatchObject({ replicas: 1, why: 'a batch of 63 is too small to split' });
+    expect(dataParallelReplicas(ort, 8, 96, () => LENET).replicas).toBe(3);
     for (const choice of ['wasm', 'cpu', 'webgpu', 'tensorflow'] as const) {
-      expect(dataParallelReplicas({ choice }, 2, LENET, 128).replicas).toBe(1);
+      expect(dataParallelReplicas({ choice }, 2, 128, () => LENET).replicas).toBe(1);
     }
   });
 });
