@@ -1,5 +1,5 @@
 import { backendProcessEnv, glibcRuntimeVersion, ORT_MALLOC_TUNABLES } from '@zoo/backend/node';
-import { DATA_PARALLEL_EXEC_ARGV } from '@zoo/trainer/node';
+import { dataParallelExecArgv } from '@zoo/trainer/node';
 
 /** How a backend's child process starts. */
 export interface ChildEnv {
@@ -25,10 +25,10 @@ export function childEnv(backend: string, env: NodeJS.ProcessEnv = process.env, 
 }
 
 /**
- * The Node flags of a child measuring `replicas`: compare's for a model trained as replicas
- * (`DATA_PARALLEL_EXEC_ARGV`) when every count is above 1 (childRuns gives those a child of their
- * own), else this process's.
+ * The Node flags of a child measuring `replicas`: what compare forks a model trained with as many
+ * replicas with (`dataParallelExecArgv`) when every count is above 1 (childRuns gives those a child
+ * of their own), else this process's.
  */
 export function childExecArgv(replicas: readonly number[], base: readonly string[] = process.execArgv): string[] {
-  return replicas.length > 0 && replicas.every((r) => r > 1) ? [...base, ...DATA_PARALLEL_EXEC_ARGV] : [...base];
+  return dataParallelExecArgv(replicas.length > 0 ? Math.min(...replicas) : 1, base);
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { MAX_WASM_THREADS } from '@zoo/backend';
 import { backendProcessEnv } from '@zoo/backend/node';
-import { DATA_PARALLEL_EXEC_ARGV } from '@zoo/trainer/node';
+import { dataParallelExecArgv } from '@zoo/trainer/node';
 import type { ProgressView } from './progress';
 import type { Isolation, MainMessage, WorkerInput, WorkerMessage, WorkerOutcome } from './worker-protocol';
 
@@ -98,7 +98,7 @@ function startWorker(url: URL, input: WorkerInput, isolation: Isolation): Worker
   }
   // 'advanced' serialization carries the typed arrays of the data set as they are, not as JSON.
   // A model trained as replicas gets the flags that keep GC helper threads off the replicas' cores.
-  const execArgv = input.replicas > 1 ? [...process.execArgv, ...DATA_PARALLEL_EXEC_ARGV] : process.execArgv;
+  const execArgv = dataParallelExecArgv(input.replicas);
   const child = fork(fileURLToPath(url), [], { env: backendProcessEnv(input.backend).env, execArgv, serialization: 'advanced', stdio: 'inherit' });
   const send = (m: MainMessage) => {
     if (child.connected) child.send(m);

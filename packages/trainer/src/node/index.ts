@@ -32,5 +32,5 @@ export {
   type TensorEntry,
 } from './checkpoint';
 
-export { DATA_PARALLEL_EXEC_ARGV, type DataParallelGroup, type DataParallelOptions, startDataParallel } from './data-parallel/group';
+export { DATA_PARALLEL_EXEC_ARGV, dataParallelExecArgv, type DataParallelGroup, type DataParallelOptions, startDataParallel } from './data-parallel/group';
 export { type ReplicaSetup, serveReplica } from './data-parallel/worker';

@@ -21,6 +21,14 @@ import { abortGroup, barrierAsync, groupAborted, GroupAbortedError, sharedContro
  */
 export const DATA_PARALLEL_EXEC_ARGV: readonly string[] = ['--single-threaded-gc'];
 
+/**
+ * The Node flags to fork a process with that trains with `replicas` replicas: `base` (by default
+ * this process's), plus {@link DATA_PARALLEL_EXEC_ARGV} when there is more than one.
+ */
+export function dataParallelExecArgv(replicas: number, base: readonly string[] = process.execArgv): string[] {
+  return replicas > 1 ? [...base, ...DATA_PARALLEL_EXEC_ARGV] : [...base];
+}
+
 /** Options of {@link startDataParallel}. */
 export interface DataParallelOptions {
   /** Replicas, this thread included: an integer ≥ 2. */
